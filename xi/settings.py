@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     elasticsearch_transport_port: int = 19300
     elasticsearch_heap_mb: int = 512
 
+    model_server_grpc_port: int = 18500
+    model_server_rest_port: int = 18501
+    lesson_media_dir: Path = PROJECT_ROOT / "trading_api" / "learning" / "media"
+
     @property
     def kafka_bootstrap(self) -> str:
         return f"127.0.0.1:{self.kafka_port}"
