@@ -29,3 +29,7 @@ def main() -> None:
     except StackError as error:
         console.print(f"[red]error:[/red] {error}")
         raise SystemExit(1) from error
+
+
+if __name__ == "__main__":
+    main()

@@ -21,8 +21,8 @@ def services(settings: Settings, names: list[str] | None = None) -> list[Service
     chosen = [service_type(settings) for service_type in SERVICE_TYPES]
     if not names:
         return chosen
-    known = {service.name for service in chosen}
-    unknown = sorted(set(names) - known)
+    known = [service.name for service in chosen]
+    unknown = sorted(set(names) - set(known))
     if unknown:
         raise StackError(f"unknown service(s) {', '.join(unknown)}; known: {', '.join(known)}")
     return [service for service in chosen if service.name in names]
