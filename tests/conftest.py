@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 
+import psycopg
 import pytest
 
+from trading_api import db
 from xi.settings import Settings, get_settings
 from xi.stack import stack
 
@@ -20,3 +23,25 @@ def running_stack(settings: Settings) -> Iterator[Settings]:
     """Every server of the stack, up and healthy (started if needed; left running after)."""
     stack.up(settings, report=lambda _step: None)
     yield settings
+
+
+@pytest.fixture(scope="session")
+def database(running_stack: Settings) -> Iterator[Settings]:
+    """Settings that point at a new, migrated PostgreSQL database, dropped at the end."""
+    name = f"xi_test_{uuid.uuid4().hex[:8]}"
+    admin_dsn = running_stack.postgres_dsn.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin_dsn, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    settings = running_stack.model_copy(update={"postgres_db": name})
+    with psycopg.connect(settings.postgres_dsn) as conn:
+        db.migrate(conn)
+    yield settings
+    with psycopg.connect(admin_dsn, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def conn(database: Settings) -> Iterator[psycopg.Connection]:
+    """An autocommit connection to the test database: each statement or block stands alone."""
+    with psycopg.connect(database.postgres_dsn, autocommit=True) as connection:
+        yield connection

@@ -2,7 +2,7 @@
 CREATE TABLE accounts (
     id          bigserial PRIMARY KEY,
     name        text NOT NULL UNIQUE,
-    role        text NOT NULL CHECK (role IN ('trader', 'compliance', 'analyst', 'learner', 'admin')),
+    role        text NOT NULL CHECK (role IN ('trader', 'compliance', 'analyst', 'learner', 'admin', 'system')),
     created_at  timestamptz NOT NULL DEFAULT now()
 );
 

@@ -1,0 +1,1 @@
+"""The double-entry ledger: balances, holds for open orders, settlement of fills."""
