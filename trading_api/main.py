@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from trading_api import db
 from trading_api.api.routes import learning
+from trading_api.auth import SecretBox
 from trading_api.errors import ApiError, api_error_handler
 from trading_api.learning import curriculum, search
 from trading_api.learning.mastery import ServedKnowledgeModel
@@ -23,6 +24,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.pool = db.open_pool(settings.postgres_dsn)
+        app.state.secret_box = SecretBox(settings.secret_key.get_secret_value())
+        app.state.redis = clients.redis(settings)
         app.state.curriculum = curriculum.load()
         app.state.elasticsearch = clients.elasticsearch(settings)
         search.index_curriculum(app.state.elasticsearch, app.state.curriculum)
@@ -33,6 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         yield
         app.state.knowledge_model.close()
         app.state.elasticsearch.close()
+        app.state.redis.close()
         app.state.pool.close()
 
     app = FastAPI(title="Exchange intelligence platform", version="0.1.0", lifespan=lifespan)

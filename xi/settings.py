@@ -9,10 +9,11 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+LOCAL_SECRET_KEY = "local-development-only"
 
 
 class Settings(BaseSettings):
@@ -49,9 +50,18 @@ class Settings(BaseSettings):
     elasticsearch_transport_port: int = 19300
     elasticsearch_heap_mb: int = 512
 
+    # Encrypts API signing secrets at rest. The local default is refused outside "local".
+    secret_key: SecretStr = SecretStr(LOCAL_SECRET_KEY)
+
     model_server_grpc_port: int = 18500
     model_server_rest_port: int = 18501
     lesson_media_dir: Path = PROJECT_ROOT / "trading_api" / "learning" / "media"
+
+    @model_validator(mode="after")
+    def _no_local_secret_outside_local(self) -> Settings:
+        if self.environment != "local" and self.secret_key.get_secret_value() == LOCAL_SECRET_KEY:
+            raise ValueError("XI_SECRET_KEY must be set outside the local environment")
+        return self
 
     @property
     def kafka_bootstrap(self) -> str:

@@ -1,13 +1,15 @@
-"""Dependencies that handlers declare by type: the database, the caller, the learning state."""
+"""Dependencies that handlers declare by type: the database, the caller, signed requests."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 from psycopg import Connection
 
+from trading_api import signing
 from trading_api.auth import Principal, Role, authenticate
 from trading_api.errors import REJECTED_KEY, UNAUTHORIZED, ApiError
 
@@ -21,20 +23,33 @@ DbDep = Annotated[Connection, Depends(_connection)]
 
 
 def _principal(
-    conn: DbDep, api_key: Annotated[str | None, Header(alias="X-MBX-APIKEY")] = None
+    request: Request,
+    conn: DbDep,
+    api_key: Annotated[str | None, Header(alias="X-MBX-APIKEY")] = None,
 ) -> Principal:
     if not api_key:
         raise ApiError(401, UNAUTHORIZED, "API-key required: send it in the X-MBX-APIKEY header")
-    principal = authenticate(conn, api_key)
+    principal = authenticate(conn, request.app.state.secret_box, api_key)
     if principal is None:
         raise ApiError(401, REJECTED_KEY, "Invalid API-key")
     return principal
 
 
-def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
-    """A dependency that lets through callers with one of ``roles`` (admins always)."""
+async def _signed_principal(
+    request: Request, principal: Annotated[Principal, Depends(_principal)]
+) -> Principal:
+    """The caller of a SIGNED endpoint, once signature, timestamp and freshness check out."""
+    body = (await request.body()).decode(errors="replace")
+    payload = signing.parse(request.url.query, body)
+    signing.verify(payload, principal.secret, int(time.time() * 1000), request.app.state.redis)
+    return principal
 
-    def check(principal: Annotated[Principal, Depends(_principal)]) -> Principal:
+
+def require_roles(*roles: Role, signed: bool = False) -> Callable[..., Principal]:
+    """A dependency that lets through callers with one of ``roles`` (admins always)."""
+    source = _signed_principal if signed else _principal
+
+    def check(principal: Annotated[Principal, Depends(source)]) -> Principal:
         if principal.role not in roles and principal.role is not Role.ADMIN:
             raise ApiError(403, REJECTED_KEY, f"this endpoint needs the role {roles[0].value}")
         return principal
