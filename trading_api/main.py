@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from trading_api import db
-from trading_api.api.routes import learning
+from trading_api.api.routes import general, learning
 from trading_api.auth import SecretBox
 from trading_api.errors import ApiError, api_error_handler
 from trading_api.learning import curriculum, search
@@ -41,5 +41,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Exchange intelligence platform", version="0.1.0", lifespan=lifespan)
     app.add_exception_handler(ApiError, api_error_handler)
+    app.include_router(general.router)
     app.include_router(learning.router)
     return app

@@ -1,7 +1,7 @@
 """Dependencies that handlers declare by type: the database, the caller, signed requests."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: FastAPI must see the real annotation of the
+# closure in `require_roles`, whose dependency is a local variable.
 import time
 from collections.abc import Callable, Iterator
 from typing import Annotated
