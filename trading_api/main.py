@@ -29,9 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.curriculum = curriculum.load()
         app.state.elasticsearch = clients.elasticsearch(settings)
         search.index_curriculum(app.state.elasticsearch, app.state.curriculum)
-        app.state.knowledge_model = ServedKnowledgeModel(
-            f"127.0.0.1:{settings.model_server_grpc_port}"
-        )
+        app.state.knowledge_model = ServedKnowledgeModel(settings.model_server_rest_url)
         app.state.media = LocalMediaStore(settings.lesson_media_dir)
         yield
         app.state.knowledge_model.close()

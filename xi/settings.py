@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     # Encrypts API signing secrets at rest. The local default is refused outside "local".
     secret_key: SecretStr = SecretStr(LOCAL_SECRET_KEY)
 
+    trading_api_port: int = 18080
+
     model_server_grpc_port: int = 18500
     model_server_rest_port: int = 18501
     lesson_media_dir: Path = PROJECT_ROOT / "trading_api" / "learning" / "media"
@@ -82,6 +84,14 @@ class Settings(BaseSettings):
     @property
     def influxdb_url(self) -> str:
         return f"http://127.0.0.1:{self.influxdb_port}"
+
+    @property
+    def model_server_rest_url(self) -> str:
+        return f"http://127.0.0.1:{self.model_server_rest_port}"
+
+    @property
+    def trading_api_url(self) -> str:
+        return f"http://127.0.0.1:{self.trading_api_port}"
 
     @property
     def elasticsearch_url(self) -> str:

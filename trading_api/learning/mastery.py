@@ -9,10 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
-import grpc
+import httpx
 import numpy as np
-import tensorflow as tf
-from tensorflow_serving.apis import predict_pb2, prediction_service_pb2_grpc
 
 from trading_api.learning.curriculum import Curriculum
 
@@ -37,36 +35,63 @@ class KnowledgeModel(Protocol):
         ...
 
 
-class ServedKnowledgeModel:
-    """The model behind a TF Serving-protocol server, called through the official gRPC stub."""
+class ModelUnavailable(RuntimeError):
+    """The model server did not answer, or has no available version of the model."""
 
-    def __init__(self, target: str, timeout_s: float = 2.0) -> None:
-        self._channel = grpc.insecure_channel(target)
-        self._stub = prediction_service_pb2_grpc.PredictionServiceStub(self._channel)
-        self._timeout_s = timeout_s
+
+class ServedKnowledgeModel:
+    """The model behind a TF Serving-protocol server, over its REST API.
+
+    REST rather than gRPC keeps TensorFlow (which the gRPC message types import) out of the API
+    process. The status call names the version that answers, so every estimate carries it.
+    """
+
+    def __init__(self, rest_url: str, timeout_s: float = 2.0) -> None:
+        self._client = httpx.Client(
+            base_url=f"{rest_url}/v1/models/{MODEL_NAME}", timeout=timeout_s
+        )
+
+    def _available_version(self) -> int:
+        status = self._client.get("").json().get("model_version_status", [])
+        versions = [int(v["version"]) for v in status if v.get("state") == "AVAILABLE"]
+        if not versions:
+            raise ModelUnavailable(f"no available version of {MODEL_NAME}")
+        return max(versions)
 
     def predict(self, skill_ids: np.ndarray, correct: np.ndarray) -> tuple[np.ndarray, int]:
-        request = predict_pb2.PredictRequest()
-        request.model_spec.name = MODEL_NAME
-        request.model_spec.signature_name = "serving_default"
-        request.inputs["skill_ids"].CopyFrom(tf.make_tensor_proto(skill_ids[None, :], tf.int32))
-        request.inputs["correct"].CopyFrom(tf.make_tensor_proto(correct[None, :], tf.int32))
-        response = self._stub.Predict(request, timeout=self._timeout_s)
-        mastery = tf.make_ndarray(response.outputs["mastery"])[0]
-        return mastery, int(response.model_spec.version.value)
+        body = {"inputs": {"skill_ids": [skill_ids.tolist()], "correct": [correct.tolist()]}}
+        try:
+            for _ in range(2):  # a version may be unloaded between the two calls: ask again
+                version = self._available_version()
+                response = self._client.post(f"/versions/{version}:predict", json=body)
+                if response.status_code != 404:
+                    response.raise_for_status()
+                    outputs = response.json()["outputs"]
+                    # TF Serving names the outputs only when a signature has several.
+                    if isinstance(outputs, dict):
+                        outputs = outputs["mastery"]
+                    mastery = np.asarray(outputs, np.float32)[0]
+                    return mastery, version
+        except (httpx.HTTPError, ValueError, KeyError) as error:
+            raise ModelUnavailable(f"{MODEL_NAME} did not answer: {error}") from error
+        raise ModelUnavailable(f"{MODEL_NAME} versions changed twice during one request")
 
     def close(self) -> None:
-        self._channel.close()
+        self._client.close()
 
 
 class SavedKnowledgeModel:
     """The same SavedModel loaded in-process, for batch work such as simulations."""
 
     def __init__(self, path: str, version: int) -> None:
+        import tensorflow as tf  # only here: the API process never loads TensorFlow
+
+        self._tf = tf
         self._signature = tf.saved_model.load(path).signatures["serving_default"]
         self._version = version
 
     def predict(self, skill_ids: np.ndarray, correct: np.ndarray) -> tuple[np.ndarray, int]:
+        tf = self._tf
         outputs = self._signature(
             skill_ids=tf.constant(skill_ids[None, :], tf.int32),
             correct=tf.constant(correct[None, :], tf.int32),

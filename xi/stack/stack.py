@@ -11,8 +11,17 @@ from xi.stack.kafka import Kafka
 from xi.stack.postgres import Postgres
 from xi.stack.redis import Redis
 from xi.stack.service import Service, ServiceStatus, StackError
+from xi.stack.trading_api import TradingApi
 
-SERVICE_TYPES: tuple[type[Service], ...] = (Kafka, Postgres, Redis, InfluxDB, Elasticsearch)
+# In start order: the trading API needs the servers before it.
+SERVICE_TYPES: tuple[type[Service], ...] = (
+    Kafka,
+    Postgres,
+    Redis,
+    InfluxDB,
+    Elasticsearch,
+    TradingApi,
+)
 
 Report = Callable[[str], None]
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Annotated
 
-import grpc
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
@@ -84,10 +83,8 @@ def _estimate(request: Request, conn: DbDep, account_id: int) -> mastery.Mastery
     history = store.attempts(conn, account_id=account_id)
     try:
         return mastery.estimate(_curriculum(request), history, request.app.state.knowledge_model)
-    except grpc.RpcError as error:
-        raise ApiError(
-            503, SERVICE_UNAVAILABLE, f"the knowledge-tracing model is unavailable: {error.code()}"
-        ) from error
+    except mastery.ModelUnavailable as error:
+        raise ApiError(503, SERVICE_UNAVAILABLE, str(error)) from error
 
 
 def _lesson_out(request: Request, lesson_id: str) -> LessonOut:

@@ -1,0 +1,41 @@
+"""The trading API (FastAPI under uvicorn) as a service of the local stack."""
+
+from __future__ import annotations
+
+import sys
+
+import httpx
+
+from xi.stack.service import Service
+
+
+class TradingApi(Service):
+    name = "trading_api"
+    version = "0.1.0"
+
+    @property
+    def port(self) -> int:
+        return self.settings.trading_api_port
+
+    def install(self) -> None:
+        """Nothing to fetch: the application is this project's own code."""
+
+    def command(self) -> list[str]:
+        return [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "trading_api.main:create_app",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(self.port),
+            "--no-access-log",
+        ]
+
+    def healthy(self) -> bool:
+        try:
+            return httpx.get(f"{self.settings.trading_api_url}/api/v3/ping", timeout=2).is_success
+        except httpx.HTTPError:
+            return False
