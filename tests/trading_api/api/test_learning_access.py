@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 from fastapi.testclient import TestClient
 
 from trading_api.auth import Role
+from trading_api.main import create_app
 
 
 def _as(role_keys: dict[Role, str], role: Role) -> dict[str, str]:
@@ -60,3 +63,14 @@ def test_unknown_item_is_404_and_changes_nothing(client: TestClient, api_key) ->
         "/learning/v1/attempts", json={"item_id": "q-none", "choice": 0}, headers=headers
     )
     assert response.status_code == 404 and response.json()["code"] == -1121
+
+
+def test_mastery_without_a_model_server_is_503_with_a_reason(database, api_key) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        idle_port = probe.getsockname()[1]
+    settings = database.model_copy(update={"model_server_rest_port": idle_port})
+    with TestClient(create_app(settings)) as client:
+        response = client.get("/learning/v1/mastery", headers=_as(api_key, Role.LEARNER))
+    assert response.status_code == 503
+    assert "knowledge_tracing did not answer" in response.json()["msg"]
