@@ -17,7 +17,7 @@ BUILD_SCRIPT = PROJECT_ROOT / "infra" / "influxdb" / "build.sh"
 
 class InfluxDB(Service):
     name = "influxdb"
-    version = "2.7"
+    version = "2.7.12 (Flux 0.196.1)"
     start_timeout_s = 60.0
 
     @property
