@@ -61,6 +61,8 @@ class Service(ABC):
     name: str
     version: str
     start_timeout_s: float = 60.0
+    # Tier 0: servers, started together. Tier 1: the platform's applications, which need them.
+    tier: int = 0
     run_as_service_user: bool = False
 
     def __init__(self, settings: Settings) -> None:

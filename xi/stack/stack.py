@@ -13,7 +13,6 @@ from xi.stack.redis import Redis
 from xi.stack.service import Service, ServiceStatus, StackError
 from xi.stack.trading_api import TradingApi
 
-# In start order: the trading API needs the servers before it.
 SERVICE_TYPES: tuple[type[Service], ...] = (
     Kafka,
     Postgres,
@@ -44,15 +43,20 @@ def install(settings: Settings, report: Report) -> None:
 
 
 def up(settings: Settings, report: Report, names: list[str] | None = None) -> None:
-    """Start what is not running and wait until everything answers; a no-op when all is well."""
+    """Start what is not running and wait until everything answers; a no-op when all is well.
+
+    Servers start together; the platform's own applications start once the servers answer.
+    """
     chosen = services(settings, names)
-    for service in chosen:
-        if service.pid() is None:
-            report(f"starting {service.name}")
-            service.start()
-    for service in chosen:
-        report(f"waiting for {service.name}")
-        service.wait_healthy()
+    for tier in sorted({service.tier for service in chosen}):
+        in_tier = [service for service in chosen if service.tier == tier]
+        for service in in_tier:
+            if service.pid() is None:
+                report(f"starting {service.name}")
+                service.start()
+        for service in in_tier:
+            report(f"waiting for {service.name}")
+            service.wait_healthy()
 
 
 def down(settings: Settings, report: Report, names: list[str] | None = None) -> None:

@@ -12,6 +12,7 @@ from xi.stack.service import Service
 class TradingApi(Service):
     name = "trading_api"
     version = "0.1.0"
+    tier = 1
 
     @property
     def port(self) -> int:
