@@ -49,6 +49,13 @@ class Settings(BaseSettings):
     elasticsearch_transport_port: int = 19300
     elasticsearch_heap_mb: int = 512
 
+    # The model server speaks TF Serving's protocols; its ports follow TF Serving's 8500/8501.
+    model_server_grpc_port: int = 18500
+    model_server_rest_port: int = 18501
+    # Numbered SavedModel versions per model, as TF Serving lays them out; follows state_dir.
+    model_base_path: Path = Field(default_factory=lambda data: data["state_dir"] / "models")
+    model_server_threads: int = 1  # TensorFlow intra- and inter-op threads
+
     @property
     def kafka_bootstrap(self) -> str:
         return f"127.0.0.1:{self.kafka_port}"

@@ -8,11 +8,19 @@ from xi.settings import Settings
 from xi.stack.elasticsearch import Elasticsearch
 from xi.stack.influxdb import InfluxDB
 from xi.stack.kafka import Kafka
+from xi.stack.model_server import ModelServer
 from xi.stack.postgres import Postgres
 from xi.stack.redis import Redis
 from xi.stack.service import Service, ServiceStatus, StackError
 
-SERVICE_TYPES: tuple[type[Service], ...] = (Kafka, Postgres, Redis, InfluxDB, Elasticsearch)
+SERVICE_TYPES: tuple[type[Service], ...] = (
+    Kafka,
+    Postgres,
+    Redis,
+    InfluxDB,
+    Elasticsearch,
+    ModelServer,
+)
 
 Report = Callable[[str], None]
 
