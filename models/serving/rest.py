@@ -22,9 +22,10 @@ from models.serving.manager import ModelManager
 from models.serving.servable import DEFAULT_SIGNATURE
 
 
-def _proto_json(message: Any, defaults: bool = False) -> dict[str, Any]:
+def _proto_json(message: Any) -> dict[str, Any]:
+    # Defaults printed too ("error_code": "OK", "signature_name": ""), as TF Serving prints them.
     return json_format.MessageToDict(
-        message, preserving_proto_field_name=True, always_print_fields_with_no_presence=defaults
+        message, preserving_proto_field_name=True, always_print_fields_with_no_presence=True
     )
 
 
@@ -43,7 +44,7 @@ def create_app(manager: ModelManager) -> FastAPI:
     def status(name: str, version: int | None = None, label: str = "") -> dict[str, Any]:
         if label:
             version = manager.servable(name, label=label).version
-        return _proto_json(status_response(manager, name, version), defaults=True)
+        return _proto_json(status_response(manager, name, version))
 
     def metadata(name: str, version: int | None = None, label: str = "") -> dict[str, Any]:
         return _proto_json(metadata_response(manager.servable(name, version, label)))
