@@ -72,7 +72,8 @@ def serving(
     console.print(
         f"gRPC p50/p99 ms: all {grpc_p50}/{grpc_p99}, length 1 {shortest[0]}/{shortest[1]}, "
         f"length {max(by_length)} {longest[0]}/{longest[1]}; "
-        f"model alone in-process p50/p99 {alone_p50}/{alone_p99}"
+        f"model alone in-process p50/p99 {alone_p50}/{alone_p99}",
+        soft_wrap=True,
     )
     print(
         json.dumps(
