@@ -13,7 +13,7 @@ from xi.stack.service import Service
 
 class ModelServer(Service):
     name = "model_server"
-    version = "TF Serving gRPC and REST APIs (models.serving)"
+    version = "TF Serving APIs (models.serving)"
     start_timeout_s = 180.0  # importing TensorFlow alone takes a while on a busy machine
 
     @property
