@@ -55,8 +55,12 @@ class Settings(BaseSettings):
 
     trading_api_port: int = 18080
 
+    # The model server speaks TF Serving's protocols; its ports follow TF Serving's 8500/8501.
     model_server_grpc_port: int = 18500
     model_server_rest_port: int = 18501
+    # Numbered SavedModel versions per model, as TF Serving lays them out; follows state_dir.
+    model_base_path: Path = Field(default_factory=lambda data: data["state_dir"] / "models")
+    model_server_threads: int = 1  # TensorFlow intra- and inter-op threads
     lesson_media_dir: Path = PROJECT_ROOT / "trading_api" / "learning" / "media"
 
     @model_validator(mode="after")

@@ -133,9 +133,17 @@ class Service(ABC):
             return
         for port in [self.port, *self.extra_ports()]:
             if not port_is_free(port):
+                setting = next(
+                    (
+                        name
+                        for name, value in self.settings
+                        if name.endswith("_port") and value == port
+                    ),
+                    "port",
+                )
                 raise StackError(
                     f"port {port} needed by {self.name} is already taken by another process; "
-                    f"stop that process or set XI_{self.name.upper()}_PORT"
+                    f"stop that process or set XI_{setting.upper()}"
                 )
         self.prepare()
         self.log_path.parent.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ from xi.settings import Settings
 from xi.stack.elasticsearch import Elasticsearch
 from xi.stack.influxdb import InfluxDB
 from xi.stack.kafka import Kafka
+from xi.stack.model_server import ModelServer
 from xi.stack.postgres import Postgres
 from xi.stack.redis import Redis
 from xi.stack.service import Service, ServiceStatus, StackError
@@ -19,6 +20,7 @@ SERVICE_TYPES: tuple[type[Service], ...] = (
     Redis,
     InfluxDB,
     Elasticsearch,
+    ModelServer,
     TradingApi,
 )
 

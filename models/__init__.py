@@ -1,0 +1,1 @@
+"""TensorFlow models of the platform and the server that serves them."""
