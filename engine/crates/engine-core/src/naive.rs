@@ -227,8 +227,8 @@ impl NaiveBook {
             }
         }
         match side {
-            Side::Buy => levels.sort_by(|a, b| b.0.cmp(&a.0)),
-            Side::Sell => levels.sort_by(|a, b| a.0.cmp(&b.0)),
+            Side::Buy => levels.sort_by_key(|l| std::cmp::Reverse(l.0)),
+            Side::Sell => levels.sort_by_key(|l| l.0),
         }
         levels
     }
