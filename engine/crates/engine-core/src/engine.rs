@@ -19,7 +19,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::book::{key_of, Arena, Ladder, Order, NIL};
-use crate::fxhash::FxHashMap;
+use crate::fxhash::IdHashMap;
 use crate::types::{
     CancelReason, Command, Event, EventKind, NewOrder, OrderType, RejectReason, Side, StpMode,
     SymbolRules, TimeInForce,
@@ -95,7 +95,7 @@ struct Touch {
 #[derive(Debug, Default, Clone)]
 pub(crate) struct State {
     pub arena: Arena,
-    pub ids: FxHashMap<u64, Loc>,
+    pub ids: IdHashMap<Loc>,
     pub seq: u64,
     pub trade_id: u64,
     pub stop_seq: u64,
@@ -710,6 +710,14 @@ impl Engine {
         Engine::default()
     }
 
+    /// An empty engine with room for `orders` live orders before it allocates again.
+    pub fn with_capacity(orders: usize) -> Engine {
+        let mut e = Engine::default();
+        e.st.arena.orders.reserve(orders);
+        e.st.ids.reserve(orders);
+        e
+    }
+
     /// Apply one command, appending its events to `out`.
     pub fn apply(&mut self, cmd: &Command, out: &mut Vec<Event>) {
         self.st.ts = cmd.ts_ns();
@@ -890,8 +898,11 @@ impl Engine {
             );
             return;
         }
+        let last_before = book.last_price;
         execute(book, st, out, o, o.order_type == OrderType::Market);
-        run_triggers(book, st, out, o.symbol);
+        if book.last_price != last_before {
+            run_triggers(book, st, out, o.symbol);
+        }
     }
 
     /// Find a live order of `account` in `symbol`.
@@ -1039,8 +1050,11 @@ impl Engine {
             stp: o.stp,
             ..NewOrder::limit(st.ts, account, order_id, symbol, o.side, new_price, new_qty)
         };
+        let last_before = book.last_price;
         execute(book, st, out, &n, false);
-        run_triggers(book, st, out, symbol);
+        if book.last_price != last_before {
+            run_triggers(book, st, out, symbol);
+        }
         Ok(())
     }
 
