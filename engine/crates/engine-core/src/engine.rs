@@ -19,7 +19,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::book::{key_of, Arena, Ladder, Order, NIL};
-use crate::fxhash::IdHashMap;
+use crate::index::OrderIndex;
 use crate::types::{
     CancelReason, Command, Event, EventKind, NewOrder, OrderType, RejectReason, Side, StpMode,
     SymbolRules, TimeInForce,
@@ -95,7 +95,7 @@ struct Touch {
 #[derive(Debug, Default, Clone)]
 pub(crate) struct State {
     pub arena: Arena,
-    pub ids: IdHashMap<Loc>,
+    pub ids: OrderIndex,
     pub seq: u64,
     pub trade_id: u64,
     pub stop_seq: u64,
@@ -907,7 +907,7 @@ impl Engine {
 
     /// Find a live order of `account` in `symbol`.
     fn locate(&self, account: u64, order_id: u64, symbol: u32) -> Result<Loc, RejectReason> {
-        let loc = *self
+        let loc = self
             .st
             .ids
             .get(&order_id)
@@ -1146,7 +1146,7 @@ impl Engine {
 
     /// Look up a live order.
     pub fn order(&self, order_id: u64) -> Option<OrderView> {
-        match *self.st.ids.get(&order_id)? {
+        match self.st.ids.get(&order_id)? {
             Loc::Book { slot, symbol } => {
                 let o = self.st.arena.get(slot);
                 Some(OrderView {
