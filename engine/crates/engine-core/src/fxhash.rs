@@ -48,38 +48,3 @@ impl Hasher for FxHasher {
 
 /// `HashMap` with the fixed hasher.
 pub type FxHashMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
-
-/// Hasher for order ids that keeps neighbouring ids in neighbouring buckets (ids are usually
-/// handed out in sequence, and recent orders are the busy ones, so this keeps the busy part of
-/// the table in cache), while mixing the high bits into the bucket index and into the top bits
-/// that the table uses as tags, so that strided ids still spread.
-#[derive(Debug, Default, Clone, Copy)]
-pub struct IdHasher {
-    hash: u64,
-}
-
-const TAG_MASK: u64 = !((1u64 << 57) - 1);
-
-impl Hasher for IdHasher {
-    #[inline]
-    fn finish(&self) -> u64 {
-        let id = self.hash;
-        let low = id ^ (id >> 24).wrapping_mul(K);
-        (low & !TAG_MASK) | (id.wrapping_mul(K) & TAG_MASK)
-    }
-
-    #[inline]
-    fn write(&mut self, bytes: &[u8]) {
-        let mut fx = FxHasher { hash: self.hash };
-        fx.write(bytes);
-        self.hash = fx.hash;
-    }
-
-    #[inline]
-    fn write_u64(&mut self, i: u64) {
-        self.hash = self.hash.rotate_left(29) ^ i;
-    }
-}
-
-/// `HashMap` keyed by order id.
-pub type IdHashMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;

@@ -17,7 +17,10 @@
 
 use std::fmt::Write as _;
 
-use engine_core::{Command, NewOrder, OrderType, Side, StpMode, SymbolRules, TimeInForce};
+use engine_core::fxhash::FxHashMap;
+use engine_core::{
+    Command, Engine, EventKind, NewOrder, OrderType, Side, StpMode, SymbolRules, TimeInForce,
+};
 
 /// SplitMix64: small, fast, deterministic.
 #[derive(Debug, Clone)]
@@ -69,6 +72,19 @@ fn side_str(s: Side) -> &'static str {
     }
 }
 
+/// Live orders per symbol past which the generator culls old ones instead of adding.
+const LIVE_CAP: usize = 5_000;
+
+/// Index of a live order to cancel or replace: three times in four one of the 32 most recent
+/// (most cancels on a real venue hit orders placed moments ago), otherwise any.
+fn pick(rng: &mut SplitMix64, len: usize) -> usize {
+    if rng.below(4) == 0 || len <= 32 {
+        rng.below(len as u64) as usize
+    } else {
+        len - 1 - rng.below(32) as usize
+    }
+}
+
 /// Generate the workload text. About 60% limit orders (some post-only, iceberg and stop-limit),
 /// 20% cancels, 10% IOC / market, 10% replaces, around a moving mid per symbol.
 pub fn generate(spec: &WorkloadSpec) -> String {
@@ -91,6 +107,12 @@ pub fn generate(spec: &WorkloadSpec) -> String {
         });
     }
     let mut next_id: u64 = 1;
+    let mut engine = Engine::new();
+    let mut out = Vec::new();
+    let mut pos: FxHashMap<u64, usize> = FxHashMap::default();
+    for cmd in parse(&text).expect("generated lines parse") {
+        engine.apply(&cmd, &mut out);
+    }
     for _ in 0..spec.ops {
         ts += 1 + rng.below(1_000);
         let s = rng.below(u64::from(spec.symbols)) as usize;
@@ -117,7 +139,9 @@ pub fn generate(spec: &WorkloadSpec) -> String {
         // distance from mid: mostly close, a few crossing
         let dist = rng.range(-2, 6) + rng.range(0, 6) * rng.range(0, 3);
         let price = (sym.mid + sign * dist).max(1);
-        if roll < 60 || sym.live.is_empty() {
+        // a venue's books stay bounded: past the cap, an add becomes a cancel of an old order
+        let crowded = sym.live.len() > LIVE_CAP;
+        if (roll < 60 && !crowded) || sym.live.is_empty() {
             let qty = rng.range(1, 100);
             let id = next_id;
             next_id += 1;
@@ -139,12 +163,13 @@ pub fn generate(spec: &WorkloadSpec) -> String {
                 "N,{ts},{account},{id},{s},{},{ty},{tif},{price},{qty},0,{stop},{ice},{stp}",
                 side_str(side)
             );
-            if ty != "SLL" {
-                sym.live.push((id, account, qty, price));
-            }
-        } else if roll < 80 {
-            let k = rng.below(sym.live.len() as u64) as usize;
-            let (id, acct, _, _) = sym.live.swap_remove(k);
+        } else if roll < 80 || crowded {
+            let k = if crowded && roll < 60 {
+                rng.below(sym.live.len() as u64) as usize
+            } else {
+                pick(&mut rng, sym.live.len())
+            };
+            let (id, acct, _, _) = sym.live[k];
             let _ = writeln!(text, "C,{ts},{acct},{id},{s}");
         } else if roll < 90 {
             let id = next_id;
@@ -172,19 +197,70 @@ pub fn generate(spec: &WorkloadSpec) -> String {
                 }
             }
         } else {
-            let k = rng.below(sym.live.len() as u64) as usize;
+            let k = pick(&mut rng, sym.live.len());
             let (id, acct, qty, old_price) = sym.live[k];
             let (new_price, new_qty) = if rng.below(2) == 0 {
                 (old_price, (qty / 2).max(1))
             } else {
                 (price, qty)
             };
-            sym.live[k].2 = new_qty;
-            sym.live[k].3 = new_price;
             let _ = writeln!(text, "R,{ts},{acct},{id},{s},{new_price},{new_qty}");
+        }
+        // run the new line through an engine so that cancels and replaces name live orders
+        let line_start = text[..text.len() - 1].rfind('\n').map_or(0, |i| i + 1);
+        let cmd = parse(&text[line_start..]).expect("generated lines parse")[0];
+        out.clear();
+        engine.apply(&cmd, &mut out);
+        for ev in &out {
+            let ids = match ev.kind {
+                EventKind::Trade {
+                    maker_order_id,
+                    taker_order_id,
+                    ..
+                } => [maker_order_id, taker_order_id],
+                EventKind::Accepted { order_id, .. }
+                | EventKind::Cancelled { order_id, .. }
+                | EventKind::Expired { order_id, .. }
+                | EventKind::Replaced { order_id, .. }
+                | EventKind::Triggered { order_id, .. } => [order_id, order_id],
+                _ => continue,
+            };
+            for id in ids {
+                sync(&engine, &mut syms, &mut pos, id);
+            }
         }
     }
     text
+}
+
+/// Bring the generator's list of live orders in line with the engine for one order id.
+fn sync(engine: &Engine, syms: &mut [SymState], pos: &mut FxHashMap<u64, usize>, id: u64) {
+    match engine.order(id).filter(|o| !o.is_stop) {
+        Some(o) => {
+            let live = &mut syms[o.symbol as usize].live;
+            let entry = (id, o.account, o.qty + o.hidden, o.price);
+            match pos.get(&id) {
+                Some(&i) => live[i] = entry,
+                None => {
+                    pos.insert(id, live.len());
+                    live.push(entry);
+                }
+            }
+        }
+        None => {
+            if let Some(i) = pos.remove(&id) {
+                for sym in syms.iter_mut() {
+                    if sym.live.get(i).is_some_and(|e| e.0 == id) {
+                        sym.live.swap_remove(i);
+                        if let Some(moved) = sym.live.get(i) {
+                            pos.insert(moved.0, i);
+                        }
+                        break;
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn field<T: std::str::FromStr>(f: &[&str], i: usize, line: usize) -> Result<T, String> {
