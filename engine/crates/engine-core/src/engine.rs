@@ -224,8 +224,20 @@ fn check_band(book: &SymbolBook, price: i64) -> Result<(), RejectReason> {
     if bps == 0 || reference <= 0 {
         return Ok(());
     }
-    let diff = (i128::from(price) - i128::from(reference)).abs();
-    if diff * 10_000 > i128::from(bps) * i128::from(reference) {
+    // i64 fast path; i128 only when a product could overflow
+    let fast = price
+        .checked_sub(reference)
+        .and_then(|d| d.checked_abs())
+        .and_then(|d| d.checked_mul(10_000))
+        .zip(bps.checked_mul(reference));
+    let outside = match fast {
+        Some((lhs, rhs)) => lhs > rhs,
+        None => {
+            let diff = (i128::from(price) - i128::from(reference)).abs();
+            diff * 10_000 > i128::from(bps) * i128::from(reference)
+        }
+    };
+    if outside {
         return Err(RejectReason::PriceBand);
     }
     Ok(())

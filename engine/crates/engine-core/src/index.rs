@@ -75,7 +75,11 @@ impl OrderIndex {
     /// Insert; returns the previous location if the id was live.
     #[inline]
     pub fn insert(&mut self, id: u64, loc: Loc) -> Option<Loc> {
-        let old = self.remove(&id);
+        let old = if self.contains_key(&id) {
+            self.remove(&id)
+        } else {
+            None
+        };
         if let Loc::Stop { symbol, stop_seq } = loc {
             self.stops.insert(id, (symbol, stop_seq));
         }

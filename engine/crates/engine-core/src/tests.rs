@@ -715,3 +715,24 @@ fn test_large_order_ids_use_the_sparse_index() {
     assert_eq!(trades(&evs), vec![(1, 4, 100, 5), (big, 4, 100, 5)]);
     assert_eq!(e.open_orders(), 0);
 }
+
+#[test]
+fn test_band_check_survives_huge_prices() {
+    let mut e = engine();
+    run(
+        &mut e,
+        Command::CreateSymbol {
+            ts_ns: 0,
+            symbol: 9,
+            rules: SymbolRules {
+                price_band_bps: 100,
+                ..SymbolRules::default()
+            },
+            reference_price: 1_000_000_000_000_000,
+        },
+    );
+    let far = lim(1, 1, 9, Side::Sell, i64::MAX / 2, 1);
+    assert_eq!(rejected(&new(&mut e, far)), Some(RejectReason::PriceBand));
+    let near = lim(2, 1, 9, Side::Sell, 1_005_000_000_000_000, 1);
+    assert_eq!(rejected(&new(&mut e, near)), None);
+}
