@@ -1,4 +1,4 @@
-"""`xi bench serving`: latency of the model server over gRPC and REST."""
+"""`xi bench ...`: benchmarks that print their numbers, the last line as JSON."""
 
 from __future__ import annotations
 
@@ -9,10 +9,12 @@ from typing import Annotated
 
 import typer
 
+from xi.cli.engine import bench_engine
 from xi.cli.progress import console, steps
 from xi.settings import get_settings
 
 app = typer.Typer(help="Benchmarks of the platform's parts.", no_args_is_help=True)
+app.command("engine")(bench_engine)
 
 
 @app.command()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from xi.cli import accounts, bench, demo, stack
+from xi import cargo
+from xi.cli import accounts, bench, demo, engine, stack
 from xi.cli.progress import console, steps
 from xi.settings import get_settings
 from xi.stack import stack as local_stack
@@ -14,14 +15,18 @@ app = typer.Typer(help="Exchange intelligence platform.", no_args_is_help=True)
 app.add_typer(stack.app, name="stack")
 app.add_typer(accounts.app, name="accounts")
 app.add_typer(bench.app, name="bench")
+app.add_typer(engine.replay_app, name="replay")
 app.command()(demo.demo)
 
 
 @app.command()
 def setup() -> None:
     """Install and build everything the platform needs (idempotent; quick when done)."""
+    settings = get_settings()
     with steps("setup") as report:
-        local_stack.install(get_settings(), report)
+        local_stack.install(settings, report)
+        report("building the engine's tools")
+        cargo.build_release(settings, "engine-tools")
     console.print("[green]setup complete")
 
 

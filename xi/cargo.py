@@ -1,0 +1,38 @@
+"""Building the engine's Rust binaries, in a target folder shared by every clone.
+
+The target folder lives in the cache, so a fresh clone of an unchanged engine reuses the
+previous build and a warm `xi setup` does not compile again.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+from xi.settings import PROJECT_ROOT, Settings
+from xi.stack.service import StackError
+
+ENGINE_DIR = PROJECT_ROOT / "engine"
+
+
+def target_dir(settings: Settings) -> Path:
+    return settings.cache_dir / "cargo-target"
+
+
+def cargo_env(settings: Settings) -> dict[str, str]:
+    return {**os.environ, "CARGO_TARGET_DIR": str(target_dir(settings))}
+
+
+def build_release(settings: Settings, package: str) -> Path:
+    """Build one package's binaries in release mode; return the folder that holds them."""
+    result = subprocess.run(
+        ["cargo", "build", "--release", "--quiet", "--locked", "-p", package],
+        cwd=ENGINE_DIR,
+        env=cargo_env(settings),
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode != 0:
+        raise StackError(f"cargo build -p {package} failed:\n{result.stderr[-3000:]}")
+    return target_dir(settings) / "release"
