@@ -1,0 +1,1 @@
+"""TensorFlow models of the platform: training, evaluation, export and Kubeflow pipelines."""
