@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -49,6 +49,20 @@ class Settings(BaseSettings):
     elasticsearch_transport_port: int = 19300
     elasticsearch_heap_mb: int = 512
 
+    # Models. Unset, these follow state_dir (filled in below): SavedModel versions for the model
+    # server (TF Serving layout) and a SQLite MLflow store; a tracking server URL by config.
+    model_base_path: Path = Field(default=None, validate_default=False)
+    mlflow_tracking_uri: str = Field(default=None, validate_default=False)
+    tf_threads: int = 2
+
+    @model_validator(mode="after")
+    def _follow_state_dir(self) -> Settings:
+        if self.model_base_path is None:
+            self.model_base_path = self.state_dir / "models"
+        if self.mlflow_tracking_uri is None:
+            self.mlflow_tracking_uri = f"sqlite:///{self.state_dir / 'mlflow' / 'mlflow.db'}"
+        return self
+
     @property
     def kafka_bootstrap(self) -> str:
         return f"127.0.0.1:{self.kafka_port}"
@@ -72,6 +86,11 @@ class Settings(BaseSettings):
     @property
     def elasticsearch_url(self) -> str:
         return f"http://127.0.0.1:{self.elasticsearch_port}"
+
+    @property
+    def mlflow_artifacts_dir(self) -> Path:
+        """Where a local (SQLite) tracking store keeps run artifacts."""
+        return self.state_dir / "mlflow" / "artifacts"
 
 
 @lru_cache

@@ -45,7 +45,7 @@ class TrainConfig:
     dkt_epochs: int = 12
     patience: int = 2
     batch_size: int = 64
-    learning_rate: float = 2e-3
+    learning_rate: float = 3e-3
     threads: int = 2
     main: ModelConfig = field(default_factory=ModelConfig)
     dkt: ModelConfig = field(default_factory=lambda: ModelConfig(kind=DKT, dropout=0.5))
