@@ -1,1 +1,1 @@
-"""TensorFlow models of the platform and the server that serves them."""
+"""TensorFlow models of the platform: training, evaluation, export, pipelines and serving."""

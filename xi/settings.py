@@ -54,19 +54,26 @@ class Settings(BaseSettings):
     secret_key: SecretStr = SecretStr(LOCAL_SECRET_KEY)
 
     trading_api_port: int = 18080
+    lesson_media_dir: Path = PROJECT_ROOT / "trading_api" / "learning" / "media"
 
     # The model server speaks TF Serving's protocols; its ports follow TF Serving's 8500/8501.
     model_server_grpc_port: int = 18500
     model_server_rest_port: int = 18501
-    # Numbered SavedModel versions per model, as TF Serving lays them out; follows state_dir.
-    model_base_path: Path = Field(default_factory=lambda data: data["state_dir"] / "models")
-    model_server_threads: int = 1  # TensorFlow intra- and inter-op threads
-    lesson_media_dir: Path = PROJECT_ROOT / "trading_api" / "learning" / "media"
+    model_server_threads: int = 1  # TensorFlow intra- and inter-op threads of the server
+    # Models. Unset, these follow state_dir (filled in below): SavedModel versions for the model
+    # server (TF Serving layout) and a SQLite MLflow store; a tracking server URL by config.
+    model_base_path: Path = Field(default=None, validate_default=False)
+    mlflow_tracking_uri: str = Field(default=None, validate_default=False)
+    tf_threads: int = 2  # TensorFlow threads for training
 
     @model_validator(mode="after")
-    def _no_local_secret_outside_local(self) -> Settings:
+    def _check_and_complete(self) -> Settings:
         if self.environment != "local" and self.secret_key.get_secret_value() == LOCAL_SECRET_KEY:
             raise ValueError("XI_SECRET_KEY must be set outside the local environment")
+        if self.model_base_path is None:
+            self.model_base_path = self.state_dir / "models"
+        if self.mlflow_tracking_uri is None:
+            self.mlflow_tracking_uri = f"sqlite:///{self.state_dir / 'mlflow' / 'mlflow.db'}"
         return self
 
     @property
@@ -100,6 +107,11 @@ class Settings(BaseSettings):
     @property
     def elasticsearch_url(self) -> str:
         return f"http://127.0.0.1:{self.elasticsearch_port}"
+
+    @property
+    def mlflow_artifacts_dir(self) -> Path:
+        """Where a local (SQLite) tracking store keeps run artifacts."""
+        return self.state_dir / "mlflow" / "artifacts"
 
 
 @lru_cache
