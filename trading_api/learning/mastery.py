@@ -47,12 +47,11 @@ class ServedKnowledgeModel:
     """
 
     def __init__(self, rest_url: str, timeout_s: float = 2.0) -> None:
-        self._client = httpx.Client(
-            base_url=f"{rest_url}/v1/models/{MODEL_NAME}", timeout=timeout_s
-        )
+        self._model_url = f"{rest_url}/v1/models/{MODEL_NAME}"
+        self._client = httpx.Client(timeout=timeout_s)
 
     def _available_version(self) -> int:
-        status = self._client.get("").json().get("model_version_status", [])
+        status = self._client.get(self._model_url).json().get("model_version_status", [])
         versions = [int(v["version"]) for v in status if v.get("state") == "AVAILABLE"]
         if not versions:
             raise ModelUnavailable(f"no available version of {MODEL_NAME}")
@@ -63,7 +62,9 @@ class ServedKnowledgeModel:
         try:
             for _ in range(2):  # a version may be unloaded between the two calls: ask again
                 version = self._available_version()
-                response = self._client.post(f"/versions/{version}:predict", json=body)
+                response = self._client.post(
+                    f"{self._model_url}/versions/{version}:predict", json=body
+                )
                 if response.status_code != 404:
                     response.raise_for_status()
                     outputs = response.json()["outputs"]
