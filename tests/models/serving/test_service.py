@@ -23,7 +23,7 @@ def test_settings_put_the_base_path_under_the_state_dir(tmp_path: Path) -> None:
     assert Settings(state_dir=tmp_path).model_base_path == tmp_path / "models"
     other = tmp_path / "elsewhere"
     assert Settings(state_dir=tmp_path, model_base_path=other).model_base_path == other
-    assert stack.SERVICE_TYPES[-1] is ModelServer
+    assert ModelServer in stack.SERVICE_TYPES
 
 
 def test_service_starts_serves_the_base_path_and_stops(
