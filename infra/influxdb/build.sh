@@ -33,8 +33,8 @@ command -v rustup >/dev/null || die "rustup is not on PATH"
 # Never let rustup try to fetch the toolchain pinned by Flux (1.72).
 export RUSTUP_AUTO_INSTALL=0
 if [[ -z "${RUSTUP_TOOLCHAIN:-}" ]]; then
-  RUSTUP_TOOLCHAIN="$(rustup default 2>/dev/null | awk '{print $1; exit}')"
-  [[ -n "$RUSTUP_TOOLCHAIN" ]] || RUSTUP_TOOLCHAIN="$(rustup toolchain list | awk 'NR==1{print $1}')"
+  RUSTUP_TOOLCHAIN="$(rustup default 2>/dev/null | awk '{print $1; exit}' || true)"
+  [[ -n "$RUSTUP_TOOLCHAIN" ]] || RUSTUP_TOOLCHAIN="$(rustup toolchain list 2>/dev/null | awk 'NR==1{print $1}' || true)"
   [[ -n "$RUSTUP_TOOLCHAIN" ]] || die "no Rust toolchain installed (rustup toolchain list is empty)"
 fi
 export RUSTUP_TOOLCHAIN
@@ -119,7 +119,7 @@ mkdir -p "$out_dir"
 tmp="$(mktemp "$out_dir/.influxd.XXXXXX")"
 trap 'rm -f "$tmp"' EXIT
 
-log "go build (the first run compiles libflux with cargo: expect 10-20 minutes on 2 cores)"
+log "go build (the first run compiles libflux with cargo: cold: ~30 min on 2 busy cores, quiet: less)"
 (
   cd "$here"
   export CGO_ENABLED=1

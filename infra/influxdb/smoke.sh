@@ -4,12 +4,13 @@
 # protocol, read it back with Flux, print resident memory, stop it.
 #
 # Usage: infra/influxdb/smoke.sh [path/to/influxd]   (default: output of build.sh)
-# Env:   PORT (default 18086), EXTRA (extra influxd flags),
+# Env:   PORT (default: a free loopback port), EXTRA (extra influxd flags),
 #        PY (a python with influxdb-client installed: also test through it)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 B="${1:-$("$here/build.sh" | tail -n1)}"
-PORT="${PORT:-18086}"
+PORT="${PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
+if curl -s -o /dev/null "http://127.0.0.1:$PORT/health"; then echo "port $PORT is already in use" >&2; exit 1; fi
 URL="http://127.0.0.1:$PORT"
 TOKEN=xi-smoke-token
 D="$(mktemp -d "${TMPDIR:-/tmp}/influxd-smoke.XXXXXX")"
@@ -28,6 +29,7 @@ for _ in $(seq 1 300); do
   kill -0 "$PID" 2>/dev/null || { cat "$D/log"; echo "influxd exited" >&2; exit 1; }
   sleep 0.1
 done
+kill -0 "$PID" 2>/dev/null || { cat "$D/log"; echo "influxd exited" >&2; exit 1; }
 echo "health: $(curl -sf "$URL/health")"
 sleep 2
 echo "RSS idle: $(awk '/VmRSS/{print $2, $3}' "/proc/$PID/status")"
