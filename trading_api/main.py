@@ -12,7 +12,7 @@ from trading_api.api.routes import general, learning
 from trading_api.auth import SecretBox
 from trading_api.errors import ApiError, api_error_handler
 from trading_api.learning import curriculum, search
-from trading_api.learning.mastery import ServedKnowledgeModel
+from trading_api.learning.mastery import MasteryEstimator, ServedKnowledgeModel
 from trading_api.learning.media import LocalMediaStore
 from xi import clients
 from xi.settings import Settings, get_settings
@@ -29,10 +29,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.curriculum = curriculum.load()
         app.state.elasticsearch = clients.elasticsearch(settings)
         search.index_curriculum(app.state.elasticsearch, app.state.curriculum)
-        app.state.knowledge_model = ServedKnowledgeModel(settings.model_server_rest_url)
+        knowledge_model = ServedKnowledgeModel(settings.model_server_rest_url)
+        app.state.mastery = MasteryEstimator(app.state.curriculum, knowledge_model)
         app.state.media = LocalMediaStore(settings.lesson_media_dir)
         yield
-        app.state.knowledge_model.close()
+        knowledge_model.close()
         app.state.elasticsearch.close()
         app.state.redis.close()
         app.state.pool.close()

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from trading_api.learning import course_path
 from trading_api.learning.curriculum import Curriculum, Lesson
-from trading_api.learning.mastery import Attempt, KnowledgeModel, estimate
+from trading_api.learning.mastery import Attempt, KnowledgeModel, MasteryEstimator
 
 P_LEARN = 0.6
 P_LEARN_WITHOUT_PREREQUISITES = 0.15
@@ -72,7 +72,7 @@ class SimulatedLearner:
         return all_right
 
 
-def syllabus_policy(learner: SimulatedLearner, _model: KnowledgeModel) -> None:
+def syllabus_policy(learner: SimulatedLearner, _estimator: MasteryEstimator) -> None:
     syllabus = learner.curriculum.syllabus
     pending = syllabus
     for _ in range(MAX_ROUNDS):
@@ -87,13 +87,13 @@ def syllabus_policy(learner: SimulatedLearner, _model: KnowledgeModel) -> None:
         pending = [lesson for lesson in syllabus if not learner.quiz(lesson.skills)]
 
 
-def personalised_policy(learner: SimulatedLearner, model: KnowledgeModel) -> None:
+def personalised_policy(learner: SimulatedLearner, estimator: MasteryEstimator) -> None:
     curriculum = learner.curriculum
     learner.quiz(list(curriculum.skills))  # diagnostic
     for _ in range(MAX_ROUNDS * len(curriculum.lessons)):
         if learner.knows_everything() or learner.lessons_taken >= MAX_LESSONS:
             return
-        mastery = estimate(curriculum, learner.attempts, model).by_skill
+        mastery = estimator.estimate(learner.attempts).by_skill
         path = course_path.plan(curriculum, mastery)
         if not path:
             learner.quiz(list(curriculum.skills))  # the model thinks we are done: review
@@ -103,7 +103,7 @@ def personalised_policy(learner: SimulatedLearner, model: KnowledgeModel) -> Non
         learner.quiz(lesson.skills)
 
 
-Policy = Callable[[SimulatedLearner, KnowledgeModel], None]
+Policy = Callable[[SimulatedLearner, MasteryEstimator], None]
 POLICIES: dict[str, Policy] = {"syllabus": syllabus_policy, "personalised": personalised_policy}
 
 
@@ -124,12 +124,13 @@ def compare(
     progress: Callable[[int], None] = lambda _done: None,
 ) -> list[PolicyResult]:
     """Run every policy on the same simulated learners (same seeds, same starting knowledge)."""
+    estimator = MasteryEstimator(curriculum, model)
     lessons: dict[str, list[int]] = {name: [] for name in POLICIES}
     reached: dict[str, int] = dict.fromkeys(POLICIES, 0)
     for i in range(learners):
         for name, policy in POLICIES.items():
             learner = SimulatedLearner.sample(curriculum, seed * 1_000_003 + i)
-            policy(learner, model)
+            policy(learner, estimator)
             lessons[name].append(learner.lessons_taken)
             reached[name] += learner.knows_everything()
         progress(i + 1)

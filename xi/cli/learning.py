@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import replace
+from typing import Annotated
 
 import typer
+from rich.progress import Progress
 
 from xi.cli.progress import console, steps
 from xi.settings import get_settings
@@ -70,3 +72,47 @@ def _print_evaluation() -> None:
 def evaluate() -> None:
     """Show the production version's test numbers; the last line is JSON."""
     _print_evaluation()
+
+
+@app.command("compare-paths")
+def compare_paths(
+    learners: Annotated[int, typer.Option(help="simulated learners")] = 200,
+    seed: Annotated[int, typer.Option()] = 0,
+) -> None:
+    """Lessons to mastery on simulated learners: personalised path against the fixed syllabus.
+
+    Uses the newest version in the model base path, the one the model server serves, loaded
+    in-process. JSON on the last line.
+    """
+    from trading_api.learning import curriculum, simulation
+    from trading_api.learning.mastery import MODEL_NAME, SavedKnowledgeModel
+
+    folder = get_settings().model_base_path / MODEL_NAME
+    versions = sorted(int(p.name) for p in folder.glob("*") if p.name.isdigit())
+    if not versions:
+        console.print(f"[red]no version in {folder}: run `xi learning train` first")
+        raise typer.Exit(1)
+    model = SavedKnowledgeModel(str(folder / str(versions[-1])), versions[-1])
+    with Progress(console=console) as progress:
+        task = progress.add_task("simulated learners", total=learners)
+        results = simulation.compare(
+            curriculum.load(),
+            model,
+            learners,
+            seed,
+            progress=lambda done: progress.update(task, completed=done),
+        )
+    for result in results:
+        console.print(
+            f"{result.policy:>12}: {result.mean_lessons} lessons on average "
+            f"(median {result.median_lessons}), mastery reached by "
+            f"{result.reached_mastery:.0%}"
+        )
+    print(
+        json.dumps(
+            {
+                "model_version": versions[-1],
+                **{f"{r.policy}_mean_lessons": r.mean_lessons for r in results},
+            }
+        )
+    )

@@ -20,7 +20,7 @@ from models.serving import demo_model
 from models.serving.server import ModelServer, ServerOptions
 from trading_api.auth import Role, SecretBox, create_account, issue_api_key
 from trading_api.learning import course_path, curriculum
-from trading_api.learning.mastery import Attempt, SavedKnowledgeModel, estimate
+from trading_api.learning.mastery import Attempt, MasteryEstimator, SavedKnowledgeModel
 from trading_api.main import create_app
 from xi.settings import Settings
 
@@ -72,13 +72,12 @@ def test_answers_are_stored_and_mastery_is_the_served_models(
 
     served = learner_client.get("/learning/v1/mastery").json()
     history = [Attempt(lessons.items[i].skill, c == lessons.items[i].answer) for i, c in answers]
-    in_process = estimate(
-        lessons,
-        history,
-        SavedKnowledgeModel(str(saved_model / "knowledge_tracing" / "1"), version=1),
-    )
+    in_process = MasteryEstimator(
+        lessons, SavedKnowledgeModel(str(saved_model / "knowledge_tracing" / "1"), version=1)
+    ).estimate(history)
     assert served["model_version"] == 1 and served["attempts"] == len(answers)
-    assert served["mastery"] == pytest.approx(in_process.by_skill, abs=1e-4)
+    assert served["p_correct"] == pytest.approx(in_process.p_correct, abs=1e-4)
+    assert served["mastery"] == pytest.approx(in_process.by_skill, abs=1e-3)
 
     path = learner_client.get("/learning/v1/path").json()
     expected = course_path.plan(lessons, served["mastery"])

@@ -15,10 +15,10 @@ class RecentAccuracyModel:
     """Mastery of a skill slot = share of right answers in its last two attempts."""
 
     def predict(self, skill_ids: np.ndarray, correct: np.ndarray) -> tuple[np.ndarray, int]:
-        mastery = np.zeros(124, np.float32)
-        for slot in set(skill_ids.tolist()) - {-1}:
-            recent = correct[skill_ids == slot][-2:]
-            mastery[slot] = recent.mean()
+        mastery = np.zeros((len(skill_ids), 124), np.float32)
+        for row, (slots, answers) in enumerate(zip(skill_ids, correct, strict=True)):
+            for slot in set(slots.tolist()) - {-1}:
+                mastery[row, slot] = answers[slots == slot][-2:].mean()
         return mastery, 1
 
 

@@ -50,6 +50,7 @@ class AttemptOut(BaseModel):
 
 class MasteryOut(BaseModel):
     mastery: dict[str, float]
+    p_correct: dict[str, float]
     model_version: int
     attempts: int
     completed_lessons: list[str]
@@ -82,7 +83,7 @@ def _curriculum(request: Request) -> Curriculum:
 def _estimate(request: Request, conn: DbDep, account_id: int) -> mastery.MasteryEstimate:
     history = store.attempts(conn, account_id=account_id)
     try:
-        return mastery.estimate(_curriculum(request), history, request.app.state.knowledge_model)
+        return request.app.state.mastery.estimate(history)
     except mastery.ModelUnavailable as error:
         raise ApiError(503, SERVICE_UNAVAILABLE, str(error)) from error
 
@@ -167,6 +168,7 @@ def get_mastery(request: Request, conn: DbDep, learner: LearnerDep) -> MasteryOu
     estimate = _estimate(request, conn, learner.account_id)
     return MasteryOut(
         mastery=estimate.by_skill,
+        p_correct=estimate.p_correct,
         model_version=estimate.model_version,
         attempts=len(store.attempts(conn, account_id=learner.account_id)),
         completed_lessons=store.completed_lessons(conn, account_id=learner.account_id),
