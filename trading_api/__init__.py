@@ -1,0 +1,1 @@
+"""The FastAPI application that traders, compliance officers, analysts and learners use."""

@@ -1,0 +1,1 @@
+"""Personalised learning: the curriculum, mastery from the served model, course paths, search."""

@@ -1,0 +1,1 @@
+"""Shared plumbing of the platform: settings, topics, clients and the `xi` command line."""

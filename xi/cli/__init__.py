@@ -1,0 +1,1 @@
+"""The `xi` command line."""
