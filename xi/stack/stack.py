@@ -6,13 +6,22 @@ from collections.abc import Callable
 
 from xi.settings import Settings
 from xi.stack.elasticsearch import Elasticsearch
+from xi.stack.engine import Engine
 from xi.stack.influxdb import InfluxDB
 from xi.stack.kafka import Kafka
 from xi.stack.postgres import Postgres
 from xi.stack.redis import Redis
 from xi.stack.service import Service, ServiceStatus, StackError
 
-SERVICE_TYPES: tuple[type[Service], ...] = (Kafka, Postgres, Redis, InfluxDB, Elasticsearch)
+# The engine comes last: it needs Kafka.
+SERVICE_TYPES: tuple[type[Service], ...] = (
+    Kafka,
+    Postgres,
+    Redis,
+    InfluxDB,
+    Elasticsearch,
+    Engine,
+)
 
 Report = Callable[[str], None]
 

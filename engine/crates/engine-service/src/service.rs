@@ -266,6 +266,7 @@ impl Service {
             .set("fetch.wait.max.ms", "10")
             .set("fetch.min.bytes", "1")
             .set("statistics.interval.ms", "1000")
+            .set("allow.auto.create.topics", "true")
             .create_with_context(ctx)
             .map_err(|e| format!("consumer: {e}"))?;
         consumer
