@@ -30,6 +30,29 @@ pub struct Config {
     pub producer_linger_ms: u64,
     pub session_timeout_ms: u64,
     pub transaction_timeout_ms: u64,
+    /// Extra librdkafka properties (`key=value,key=value`) for the producer and the consumer.
+    pub producer_config: Vec<(String, String)>,
+    pub consumer_config: Vec<(String, String)>,
+}
+
+/// `k=v,k=v`; a segment without `=` continues the previous value (`debug=eos,protocol`).
+fn pairs(name: &str, v: Option<String>) -> Result<Vec<(String, String)>, String> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for seg in v
+        .iter()
+        .flat_map(|v| v.split(','))
+        .filter(|s| !s.is_empty())
+    {
+        match (seg.split_once('='), out.last_mut()) {
+            (Some((k, v)), _) => out.push((k.trim().to_string(), v.trim().to_string())),
+            (None, Some(last)) => {
+                last.1.push(',');
+                last.1.push_str(seg.trim());
+            }
+            (None, None) => return Err(format!("--{name}: expected key=value, got {seg:?}")),
+        }
+    }
+    Ok(out)
 }
 
 /// Flags: (name, help). The env var is `ENGINE_` + upper-cased name with `_`.
@@ -87,6 +110,14 @@ pub const FLAGS: &[(&str, &str)] = &[
         "consumer group session timeout [10000]",
     ),
     ("transaction-timeout-ms", "transaction timeout [10000]"),
+    (
+        "producer-config",
+        "extra librdkafka producer properties k=v,k=v []",
+    ),
+    (
+        "consumer-config",
+        "extra librdkafka consumer properties k=v,k=v []",
+    ),
 ];
 
 fn lookup(args: &[String], name: &str) -> Result<Option<String>, String> {
@@ -178,6 +209,8 @@ impl Config {
                 get("transaction-timeout-ms")?,
                 10_000,
             )?,
+            producer_config: pairs("producer-config", get("producer-config")?)?,
+            consumer_config: pairs("consumer-config", get("consumer-config")?)?,
         };
         if cfg.batch_size == 0 || cfg.snapshot_interval == 0 || cfg.book_snapshot_interval <= 0 {
             return Err(
@@ -204,8 +237,17 @@ mod tests {
             "--book-topic=b",
             "--batch-size",
             "7",
+            "--producer-config",
+            "linger.ms=3,debug=eos,protocol",
         ]))
         .unwrap();
+        assert_eq!(
+            c.producer_config,
+            [
+                ("linger.ms".into(), "3".into()),
+                ("debug".into(), "eos,protocol".into())
+            ]
+        );
         assert_eq!(c.orders_topic, "t1.orders.v1");
         assert_eq!(c.executions_topic, "t1.executions.v1");
         assert_eq!(c.book_topic, "b");

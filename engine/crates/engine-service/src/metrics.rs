@@ -23,6 +23,9 @@ pub struct Metrics {
     pub aborts_total: AtomicU64,
     pub rebuilds_total: AtomicU64,
     pub snapshots_total: AtomicU64,
+    /// Time spent per stage, in microseconds: collecting (polling) a batch, matching and
+    /// producing, sending the offsets, committing.
+    pub stage_us: [AtomicU64; 4],
     ready: AtomicBool,
     gauges: Mutex<String>,
 }
@@ -95,6 +98,17 @@ impl Metrics {
             "shard snapshots written",
             &self.snapshots_total,
         );
+        s += "# HELP engine_stage_seconds_total time spent per stage of the loop\n";
+        s += "# TYPE engine_stage_seconds_total counter\n";
+        for (i, t) in ["collect", "process", "send_offsets", "commit"]
+            .iter()
+            .enumerate()
+        {
+            s += &format!(
+                "engine_stage_seconds_total{{stage=\"{t}\"}} {:.6}\n",
+                self.stage_us[i].load(Ordering::Relaxed) as f64 / 1e6
+            );
+        }
         s += "# TYPE engine_ready gauge\n";
         s += &format!("engine_ready {}\n", u8::from(self.ready()));
         s += "# TYPE engine_consumer_lag gauge\n# TYPE engine_symbol_last_seq gauge\n";

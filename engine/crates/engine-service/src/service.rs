@@ -51,6 +51,29 @@ enum Change {
     Revoked(Vec<i32>),
 }
 
+/// Seconds since the process started (for log lines).
+fn uptime() -> f64 {
+    static START: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    START.get_or_init(Instant::now).elapsed().as_secs_f64()
+}
+
+/// Producer callbacks: librdkafka's log lines go to stderr.
+struct ProducerCtx;
+
+impl ClientContext for ProducerCtx {
+    fn log(&self, level: rdkafka::config::RDKafkaLogLevel, fac: &str, log_message: &str) {
+        eprintln!(
+            "{:.6} librdkafka producer {level:?} {fac}: {log_message}",
+            uptime()
+        );
+    }
+}
+
+impl rdkafka::producer::ProducerContext for ProducerCtx {
+    type DeliveryOpaque = ();
+    fn delivery(&self, _: &rdkafka::producer::DeliveryResult<'_>, _: Self::DeliveryOpaque) {}
+}
+
 /// Consumer callbacks: restore shards on assignment, note revocations for the loop.
 struct Ctx {
     cfg: Config,
@@ -60,6 +83,13 @@ struct Ctx {
 }
 
 impl ClientContext for Ctx {
+    fn log(&self, level: rdkafka::config::RDKafkaLogLevel, fac: &str, log_message: &str) {
+        eprintln!(
+            "{:.6} librdkafka consumer {level:?} {fac}: {log_message}",
+            uptime()
+        );
+    }
+
     fn stats(&self, statistics: rdkafka::Statistics) {
         let mut lag = self.lag.lock().expect("not poisoned");
         if let Some(t) = statistics.topics.get(&self.cfg.orders_topic) {
@@ -190,7 +220,7 @@ struct Input {
 pub struct Service {
     cfg: Config,
     consumer: BaseConsumer<Ctx>,
-    producer: BaseProducer,
+    producer: BaseProducer<ProducerCtx>,
     shards: BTreeMap<i32, Shard>,
     metrics: Arc<Metrics>,
     assigned_once: bool,
@@ -222,7 +252,8 @@ fn is_retriable(e: &KafkaError) -> bool {
 impl Service {
     /// Connect, fence earlier incarnations of this transactional id, and subscribe.
     pub fn build(cfg: Config, metrics: Arc<Metrics>) -> Result<Service, String> {
-        let producer: BaseProducer = ClientConfig::new()
+        let mut producer_config = ClientConfig::new();
+        producer_config
             .set("bootstrap.servers", &cfg.bootstrap_servers)
             .set("transactional.id", &cfg.transactional_id)
             .set(
@@ -238,7 +269,18 @@ impl Service {
             .set("queue.buffering.max.kbytes", "1048576")
             // The Java client's partitioner, so keys land where other producers put them.
             .set("partitioner", "murmur2_random")
-            .create()
+            // After a commit the broker answers CONCURRENT_TRANSACTIONS until the markers are
+            // written; librdkafka retries after retry.backoff.ms (100 ms by default), which
+            // would cap the engine at a few transactions per second.
+            .set("retry.backoff.ms", "2")
+            .set("retry.backoff.max.ms", "20");
+        for (k, v) in &cfg.producer_config {
+            producer_config.set(k, v);
+        }
+        // Debug lines appear only with a `debug=...` property.
+        producer_config.set_log_level(rdkafka::config::RDKafkaLogLevel::Debug);
+        let producer: BaseProducer<ProducerCtx> = producer_config
+            .create_with_context(ProducerCtx)
             .map_err(|e| format!("producer: {e}"))?;
         producer
             .init_transactions(COORDINATOR_TIMEOUT)
@@ -248,7 +290,8 @@ impl Service {
             changes: Mutex::new(Vec::new()),
             lag: Mutex::new(BTreeMap::new()),
         };
-        let consumer: BaseConsumer<Ctx> = ClientConfig::new()
+        let mut consumer_config = ClientConfig::new();
+        consumer_config
             .set("bootstrap.servers", &cfg.bootstrap_servers)
             .set("group.id", &cfg.group_id)
             // Static membership: a restarted process takes its partitions back at once.
@@ -266,7 +309,12 @@ impl Service {
             .set("fetch.wait.max.ms", "10")
             .set("fetch.min.bytes", "1")
             .set("statistics.interval.ms", "1000")
-            .set("allow.auto.create.topics", "true")
+            .set("allow.auto.create.topics", "true");
+        for (k, v) in &cfg.consumer_config {
+            consumer_config.set(k, v);
+        }
+        consumer_config.set_log_level(rdkafka::config::RDKafkaLogLevel::Debug);
+        let consumer: BaseConsumer<Ctx> = consumer_config
             .create_with_context(ctx)
             .map_err(|e| format!("consumer: {e}"))?;
         consumer
@@ -361,6 +409,7 @@ impl Service {
         let mut last_gauges = Instant::now() - Duration::from_secs(10);
         loop {
             // 1. Collect.
+            let t_collect = Instant::now();
             arena.clear();
             batch.clear();
             let mut first_at: Option<Instant> = None;
@@ -400,6 +449,8 @@ impl Service {
                 }
             }
             // 2. Process.
+            let t_process = Instant::now();
+            self.stage(0, t_collect);
             let mut offsets: BTreeMap<i32, i64> = BTreeMap::new();
             let mut txn_open = false;
             let mut live = 0u64;
@@ -471,6 +522,7 @@ impl Service {
                 }
             }
             self.producer.poll(Duration::ZERO);
+            self.stage(1, t_process);
             // 3. Commit.
             if txn_open {
                 match self.commit(&offsets) {
@@ -532,8 +584,18 @@ impl Service {
             .consumer
             .group_metadata()
             .ok_or(KafkaError::Global(RDKafkaErrorCode::State))?;
+        let t = Instant::now();
         self.producer
             .send_offsets_to_transaction(&tpl, &meta, COORDINATOR_TIMEOUT)?;
+        self.stage(2, t);
+        let t = Instant::now();
+        let _done = StageTimer(self, 3, t);
+        // Flush here: rust-rdkafka's flush inside commit_transaction polls in 100 ms steps
+        // (BaseProducer::poll runs to its deadline), which would add ~100 ms to every commit.
+        let deadline = Instant::now() + COORDINATOR_TIMEOUT;
+        while self.producer.in_flight_count() > 0 && Instant::now() < deadline {
+            self.producer.poll(Duration::from_micros(200));
+        }
         loop {
             match self.producer.commit_transaction(COORDINATOR_TIMEOUT) {
                 Ok(()) => return Ok(()),
@@ -541,6 +603,10 @@ impl Service {
                 Err(e) => return Err(e),
             }
         }
+    }
+
+    fn stage(&self, i: usize, since: Instant) {
+        self.metrics.stage_us[i].fetch_add(since.elapsed().as_micros() as u64, Ordering::Relaxed);
     }
 
     fn publish_gauges(&self) {
@@ -585,5 +651,14 @@ impl Service {
             }
         }
         self.metrics.set_gauges(lines, ready);
+    }
+}
+
+/// Adds the time until it is dropped to a stage counter.
+struct StageTimer<'a>(&'a Service, usize, Instant);
+
+impl Drop for StageTimer<'_> {
+    fn drop(&mut self) {
+        self.0.stage(self.1, self.2);
     }
 }
