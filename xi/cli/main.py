@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from xi.cli import demo, stack
+from xi.cli import bench, demo, stack
 from xi.cli.progress import console, steps
 from xi.settings import get_settings
 from xi.stack import stack as local_stack
@@ -12,6 +12,7 @@ from xi.stack.service import StackError
 
 app = typer.Typer(help="Exchange intelligence platform.", no_args_is_help=True)
 app.add_typer(stack.app, name="stack")
+app.add_typer(bench.app, name="bench")
 app.command()(demo.demo)
 
 
