@@ -19,7 +19,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::book::{key_of, Arena, Ladder, Order, NIL};
-use crate::fxhash::FxHashMap;
+use crate::index::OrderIndex;
 use crate::types::{
     CancelReason, Command, Event, EventKind, NewOrder, OrderType, RejectReason, Side, StpMode,
     SymbolRules, TimeInForce,
@@ -95,7 +95,7 @@ struct Touch {
 #[derive(Debug, Default, Clone)]
 pub(crate) struct State {
     pub arena: Arena,
-    pub ids: FxHashMap<u64, Loc>,
+    pub ids: OrderIndex,
     pub seq: u64,
     pub trade_id: u64,
     pub stop_seq: u64,
@@ -224,8 +224,20 @@ fn check_band(book: &SymbolBook, price: i64) -> Result<(), RejectReason> {
     if bps == 0 || reference <= 0 {
         return Ok(());
     }
-    let diff = (i128::from(price) - i128::from(reference)).abs();
-    if diff * 10_000 > i128::from(bps) * i128::from(reference) {
+    // i64 fast path; i128 only when a product could overflow
+    let fast = price
+        .checked_sub(reference)
+        .and_then(|d| d.checked_abs())
+        .and_then(|d| d.checked_mul(10_000))
+        .zip(bps.checked_mul(reference));
+    let outside = match fast {
+        Some((lhs, rhs)) => lhs > rhs,
+        None => {
+            let diff = (i128::from(price) - i128::from(reference)).abs();
+            diff * 10_000 > i128::from(bps) * i128::from(reference)
+        }
+    };
+    if outside {
         return Err(RejectReason::PriceBand);
     }
     Ok(())
@@ -710,6 +722,14 @@ impl Engine {
         Engine::default()
     }
 
+    /// An empty engine with room for `orders` live orders before it allocates again.
+    pub fn with_capacity(orders: usize) -> Engine {
+        let mut e = Engine::default();
+        e.st.arena.orders.reserve(orders);
+        e.st.ids.reserve(orders);
+        e
+    }
+
     /// Apply one command, appending its events to `out`.
     pub fn apply(&mut self, cmd: &Command, out: &mut Vec<Event>) {
         self.st.ts = cmd.ts_ns();
@@ -890,13 +910,16 @@ impl Engine {
             );
             return;
         }
+        let last_before = book.last_price;
         execute(book, st, out, o, o.order_type == OrderType::Market);
-        run_triggers(book, st, out, o.symbol);
+        if book.last_price != last_before {
+            run_triggers(book, st, out, o.symbol);
+        }
     }
 
     /// Find a live order of `account` in `symbol`.
     fn locate(&self, account: u64, order_id: u64, symbol: u32) -> Result<Loc, RejectReason> {
-        let loc = *self
+        let loc = self
             .st
             .ids
             .get(&order_id)
@@ -1039,8 +1062,11 @@ impl Engine {
             stp: o.stp,
             ..NewOrder::limit(st.ts, account, order_id, symbol, o.side, new_price, new_qty)
         };
+        let last_before = book.last_price;
         execute(book, st, out, &n, false);
-        run_triggers(book, st, out, symbol);
+        if book.last_price != last_before {
+            run_triggers(book, st, out, symbol);
+        }
         Ok(())
     }
 
@@ -1132,7 +1158,7 @@ impl Engine {
 
     /// Look up a live order.
     pub fn order(&self, order_id: u64) -> Option<OrderView> {
-        match *self.st.ids.get(&order_id)? {
+        match self.st.ids.get(&order_id)? {
             Loc::Book { slot, symbol } => {
                 let o = self.st.arena.get(slot);
                 Some(OrderView {

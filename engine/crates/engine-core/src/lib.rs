@@ -11,6 +11,7 @@
 mod book;
 pub mod engine;
 pub mod fxhash;
+mod index;
 pub mod naive;
 pub mod snapshot;
 pub mod types;

@@ -674,3 +674,65 @@ fn test_wire_encoding_is_deterministic() {
     assert!(!a.is_empty());
     assert_eq!(a, run_once());
 }
+
+#[test]
+fn test_large_order_ids_use_the_sparse_index() {
+    let mut e = engine();
+    let big = (1u64 << 40) + 7;
+    new(&mut e, lim(1, 1, P, Side::Buy, 100, 5));
+    new(
+        &mut e,
+        NewOrder {
+            order_id: big,
+            ..lim(2, 1, P, Side::Buy, 100, 5)
+        },
+    );
+    assert_eq!(
+        rejected(&new(
+            &mut e,
+            NewOrder {
+                order_id: big,
+                ..lim(3, 1, P, Side::Buy, 100, 5)
+            }
+        )),
+        Some(RejectReason::DuplicateOrderId)
+    );
+    assert_eq!(e.level_orders(P, Side::Buy, 100), vec![(1, 5), (big, 5)]);
+    let snap = e.snapshot();
+    let mut r = Engine::restore(&snap).expect("restores");
+    let evs = run(
+        &mut r,
+        Command::Cancel {
+            ts_ns: 1,
+            account: 1,
+            order_id: big,
+            symbol: P,
+        },
+    );
+    assert!(matches!(evs[0], EventKind::Cancelled { order_id, .. } if order_id == big));
+    assert_eq!(r.open_orders(), 1);
+    let evs = new(&mut e, NewOrder::market(0, 2, 4, P, Side::Sell, 10));
+    assert_eq!(trades(&evs), vec![(1, 4, 100, 5), (big, 4, 100, 5)]);
+    assert_eq!(e.open_orders(), 0);
+}
+
+#[test]
+fn test_band_check_survives_huge_prices() {
+    let mut e = engine();
+    run(
+        &mut e,
+        Command::CreateSymbol {
+            ts_ns: 0,
+            symbol: 9,
+            rules: SymbolRules {
+                price_band_bps: 100,
+                ..SymbolRules::default()
+            },
+            reference_price: 1_000_000_000_000_000,
+        },
+    );
+    let far = lim(1, 1, 9, Side::Sell, i64::MAX / 2, 1);
+    assert_eq!(rejected(&new(&mut e, far)), Some(RejectReason::PriceBand));
+    let near = lim(2, 1, 9, Side::Sell, 1_005_000_000_000_000, 1);
+    assert_eq!(rejected(&new(&mut e, near)), None);
+}

@@ -45,9 +45,36 @@ fn cancel(r: CancelReason) -> u8 {
     r as u8
 }
 
+/// Longest encoded event (a trade: 21 + 57 bytes).
+pub const MAX_LEN: usize = 96;
+
+struct Cur {
+    b: [u8; MAX_LEN],
+    n: usize,
+}
+
+impl Cur {
+    #[inline(always)]
+    fn put(&mut self, v: u8) {
+        self.b[self.n] = v;
+        self.n += 1;
+    }
+
+    #[inline(always)]
+    fn put_slice(&mut self, v: &[u8]) {
+        self.b[self.n..self.n + v.len()].copy_from_slice(v);
+        self.n += v.len();
+    }
+}
+
 /// Append the wire form of `ev` to `buf`.
 #[inline]
-pub fn encode(ev: &Event, buf: &mut Vec<u8>) {
+pub fn encode(ev: &Event, out: &mut Vec<u8>) {
+    let mut buf = Cur {
+        b: [0u8; MAX_LEN],
+        n: 0,
+    };
+    let buf = &mut buf;
     let tag: u8 = match ev.kind {
         EventKind::SymbolCreated { .. } => 1,
         EventKind::Accepted { .. } => 2,
@@ -59,12 +86,12 @@ pub fn encode(ev: &Event, buf: &mut Vec<u8>) {
         EventKind::Triggered { .. } => 8,
         EventKind::BookLevel { .. } => 9,
     };
-    buf.push(tag);
-    buf.extend_from_slice(&ev.seq.to_le_bytes());
-    buf.extend_from_slice(&ev.ts_ns.to_le_bytes());
-    buf.extend_from_slice(&ev.symbol.to_le_bytes());
-    let w64 = |buf: &mut Vec<u8>, v: u64| buf.extend_from_slice(&v.to_le_bytes());
-    let wi = |buf: &mut Vec<u8>, v: i64| buf.extend_from_slice(&v.to_le_bytes());
+    buf.put(tag);
+    buf.put_slice(&ev.seq.to_le_bytes());
+    buf.put_slice(&ev.ts_ns.to_le_bytes());
+    buf.put_slice(&ev.symbol.to_le_bytes());
+    let w64 = |buf: &mut Cur, v: u64| buf.put_slice(&v.to_le_bytes());
+    let wi = |buf: &mut Cur, v: i64| buf.put_slice(&v.to_le_bytes());
     match ev.kind {
         EventKind::SymbolCreated { reference_price } => wi(buf, reference_price),
         EventKind::Accepted {
@@ -79,7 +106,7 @@ pub fn encode(ev: &Event, buf: &mut Vec<u8>) {
         } => {
             w64(buf, order_id);
             w64(buf, account);
-            buf.extend_from_slice(&[side(s), order_type(t), tif(f)]);
+            buf.put_slice(&[side(s), order_type(t), tif(f)]);
             wi(buf, price);
             wi(buf, qty);
             wi(buf, quote_qty);
@@ -91,7 +118,7 @@ pub fn encode(ev: &Event, buf: &mut Vec<u8>) {
         } => {
             w64(buf, order_id);
             w64(buf, account);
-            buf.push(reject(reason));
+            buf.put(reject(reason));
         }
         EventKind::Trade {
             trade_id,
@@ -110,7 +137,7 @@ pub fn encode(ev: &Event, buf: &mut Vec<u8>) {
             w64(buf, taker_account);
             wi(buf, price);
             wi(buf, qty);
-            buf.push(side(aggressor));
+            buf.put(side(aggressor));
         }
         EventKind::Cancelled {
             order_id,
@@ -121,7 +148,7 @@ pub fn encode(ev: &Event, buf: &mut Vec<u8>) {
             w64(buf, order_id);
             w64(buf, account);
             wi(buf, qty);
-            buf.push(cancel(reason));
+            buf.put(cancel(reason));
         }
         EventKind::Expired {
             order_id,
@@ -134,7 +161,7 @@ pub fn encode(ev: &Event, buf: &mut Vec<u8>) {
             w64(buf, account);
             wi(buf, qty);
             wi(buf, remaining);
-            buf.push(cancel(reason));
+            buf.put(cancel(reason));
         }
         EventKind::Replaced {
             order_id,
@@ -151,7 +178,7 @@ pub fn encode(ev: &Event, buf: &mut Vec<u8>) {
             wi(buf, old_qty);
             wi(buf, new_price);
             wi(buf, new_qty);
-            buf.push(u8::from(kept_priority));
+            buf.put(u8::from(kept_priority));
         }
         EventKind::Triggered {
             order_id,
@@ -169,11 +196,15 @@ pub fn encode(ev: &Event, buf: &mut Vec<u8>) {
             price,
             qty,
         } => {
-            buf.push(side(s));
+            buf.put(side(s));
             wi(buf, price);
             wi(buf, qty);
         }
     }
+    // A fixed-size copy compiles to a few vector stores; a variable one calls memcpy.
+    let keep = out.len() + buf.n;
+    out.extend_from_slice(&buf.b);
+    out.truncate(keep);
 }
 
 /// Encode a batch of events.

@@ -2,5 +2,6 @@
 #![deny(unsafe_code)]
 #![deny(missing_debug_implementations)]
 
+pub mod histogram;
 pub mod lobster;
 pub mod workload;

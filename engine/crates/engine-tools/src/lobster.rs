@@ -333,10 +333,8 @@ pub fn replay(msgs: &[Message], rows: &[BookRow], mode: Mode) -> Report {
     let mut execs_of: FxHashMap<u64, Vec<(usize, u64)>> = FxHashMap::default();
     for (i, m) in msgs.iter().enumerate().skip(1) {
         match m.kind {
-            1 => {
-                if !r.named_total.contains_key(&m.id) {
-                    r.known.insert(m.id, ());
-                }
+            1 if !r.named_total.contains_key(&m.id) => {
+                r.known.insert(m.id, ());
             }
             2..=4 => {
                 *r.named_total.entry(m.id).or_default() += m.size;
