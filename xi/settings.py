@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     engine_transactional_id: str = "engine-0"
     engine_topic_prefix: str = ""
     engine_snapshot_interval: int = 100_000
+    engine_partitions: int = 4
 
     model_server_grpc_port: int = 18500
     model_server_rest_port: int = 18501

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 from pathlib import Path
 
 import httpx
+from kafka.admin import NewTopic
+from kafka.errors import TopicAlreadyExistsError
 
+from xi import clients, topics
 from xi.settings import PROJECT_ROOT, Settings
 from xi.stack.service import Service, StackError
 
@@ -51,6 +55,23 @@ class Engine(Service):
 
     def install(self) -> None:
         build_release(self.settings)
+
+    def prepare(self) -> None:
+        """Create the engine's topics (idempotent): the engine subscribes to an existing topic."""
+        super().prepare()
+        s = self.settings
+        admin = clients.kafka_admin(s)
+        try:
+            for name in (topics.ORDERS, topics.EXECUTIONS, topics.TRADES, topics.BOOK):
+                topic = NewTopic(
+                    f"{s.engine_topic_prefix}{name}",
+                    num_partitions=s.engine_partitions,
+                    replication_factor=1,
+                )
+                with contextlib.suppress(TopicAlreadyExistsError):
+                    admin.create_topics([topic])
+        finally:
+            admin.close()
 
     def command(self) -> list[str]:
         s = self.settings

@@ -309,7 +309,9 @@ impl Service {
             .set("fetch.wait.max.ms", "10")
             .set("fetch.min.bytes", "1")
             .set("statistics.interval.ms", "1000")
-            .set("allow.auto.create.topics", "true");
+            .set("allow.auto.create.topics", "true")
+            // Notice a topic created after the subscription within seconds.
+            .set("topic.metadata.refresh.interval.ms", "5000");
         for (k, v) in &cfg.consumer_config {
             consumer_config.set(k, v);
         }
