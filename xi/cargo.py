@@ -7,6 +7,7 @@ previous build and a warm `xi setup` does not compile again.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -16,16 +17,14 @@ from xi.stack.service import StackError
 ENGINE_DIR = PROJECT_ROOT / "engine"
 
 
-def target_dir(settings: Settings) -> Path:
-    return settings.cache_dir / "cargo-target"
-
-
 def cargo_env(settings: Settings) -> dict[str, str]:
-    return {**os.environ, "CARGO_TARGET_DIR": str(target_dir(settings))}
+    return {**os.environ, "CARGO_TARGET_DIR": str(settings.cargo_target_dir)}
 
 
 def build_release(settings: Settings, package: str) -> Path:
     """Build one package's binaries in release mode; return the folder that holds them."""
+    if shutil.which("cargo") is None:
+        raise StackError("building the engine needs Rust (cargo) on the PATH")
     result = subprocess.run(
         ["cargo", "build", "--release", "--quiet", "--locked", "-p", package],
         cwd=ENGINE_DIR,
@@ -35,4 +34,4 @@ def build_release(settings: Settings, package: str) -> Path:
     )
     if result.returncode != 0:
         raise StackError(f"cargo build -p {package} failed:\n{result.stderr[-3000:]}")
-    return target_dir(settings) / "release"
+    return settings.cargo_target_dir / "release"

@@ -50,6 +50,13 @@ class Settings(BaseSettings):
     elasticsearch_transport_port: int = 19300
     elasticsearch_heap_mb: int = 512
 
+    engine_metrics_port: int = 18601
+    engine_group_id: str = "engine"
+    engine_transactional_id: str = "engine-0"
+    engine_topic_prefix: str = ""
+    engine_snapshot_interval: int = 100_000
+    engine_partitions: int = 4
+
     # Encrypts API signing secrets at rest. The local default is refused outside "local".
     secret_key: SecretStr = SecretStr(LOCAL_SECRET_KEY)
 
@@ -79,6 +86,14 @@ class Settings(BaseSettings):
     @property
     def kafka_bootstrap(self) -> str:
         return f"127.0.0.1:{self.kafka_port}"
+
+    @property
+    def engine_dir(self) -> Path:
+        return self.state_dir / "engine"
+
+    @property
+    def cargo_target_dir(self) -> Path:
+        return self.cache_dir / "cargo-target"
 
     @property
     def postgres_dsn(self) -> str:

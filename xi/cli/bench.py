@@ -9,12 +9,14 @@ from typing import Annotated
 
 import typer
 
+from xi.cli.bench_engine_kafka import engine_kafka
 from xi.cli.engine import bench_engine
 from xi.cli.progress import console, steps
 from xi.settings import get_settings
 
 app = typer.Typer(help="Benchmarks of the platform's parts.", no_args_is_help=True)
 app.command("engine")(bench_engine)
+app.command("engine-kafka")(engine_kafka)
 
 
 @app.command()

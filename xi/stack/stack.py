@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from xi.settings import Settings
 from xi.stack.elasticsearch import Elasticsearch
+from xi.stack.engine import Engine
 from xi.stack.influxdb import InfluxDB
 from xi.stack.kafka import Kafka
 from xi.stack.model_server import ModelServer
@@ -22,6 +23,7 @@ SERVICE_TYPES: tuple[type[Service], ...] = (
     Elasticsearch,
     ModelServer,
     TradingApi,
+    Engine,
 )
 
 Report = Callable[[str], None]

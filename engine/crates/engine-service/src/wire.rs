@@ -1,0 +1,277 @@
+//! JSON on the wire. The schema files in `xi/contracts/` define every message; this module
+//! parses `orders.v1` commands and writes `executions.v1`, `trades.v1` and `book.v1`.
+//!
+//! Prices and quantities are integers (ticks and lots); symbols travel by name; enums use
+//! Binance spellings (`BUY`, `LIMIT_MAKER`, `GTC`, `EXPIRE_TAKER`, ...).
+
+use std::borrow::Cow;
+
+use engine_core::{CancelReason, OrderType, RejectReason, Side, StpMode, TimeInForce};
+use serde::{Deserialize, Serialize};
+
+/// Command types of `orders.v1`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CommandType {
+    CreateSymbol,
+    NewOrder,
+    Cancel,
+    Replace,
+    CancelAll,
+}
+
+/// One `orders.v1` message as it arrives: every field of every command type, checked per
+/// type by [`crate::shard`]. Unknown fields are refused.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawCommand<'a> {
+    #[serde(rename = "type")]
+    pub kind: CommandType,
+    #[serde(borrow, default)]
+    pub command_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub client_order_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub symbol: Option<Cow<'a, str>>,
+    pub ts_ns: Option<u64>,
+    pub account: Option<u64>,
+    pub side: Option<WSide>,
+    pub order_type: Option<WOrderType>,
+    pub time_in_force: Option<WTif>,
+    pub stp: Option<WStp>,
+    pub price: Option<i64>,
+    pub qty: Option<i64>,
+    pub quote_qty: Option<i64>,
+    pub stop_price: Option<i64>,
+    pub iceberg_qty: Option<i64>,
+    pub order_id: Option<u64>,
+    pub new_price: Option<i64>,
+    pub new_qty: Option<i64>,
+    pub tick_size: Option<i64>,
+    pub lot_size: Option<i64>,
+    pub min_qty: Option<i64>,
+    pub max_qty: Option<i64>,
+    pub min_notional: Option<i64>,
+    pub price_band_bps: Option<i64>,
+    pub reference_price: Option<i64>,
+}
+
+/// Just the correlation fields, read from a command that failed to parse.
+#[derive(Debug, Deserialize, Default)]
+pub struct Correlation<'a> {
+    #[serde(borrow, default)]
+    pub command_id: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    pub client_order_id: Option<Cow<'a, str>>,
+    pub account: Option<u64>,
+}
+
+macro_rules! wire_enum {
+    ($name:ident, $core:ident, $($variant:ident = $spelling:literal),+ $(,)?) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+        pub enum $name {
+            $(#[serde(rename = $spelling)] $variant,)+
+        }
+        impl From<$name> for $core {
+            fn from(v: $name) -> $core {
+                match v { $($name::$variant => $core::$variant,)+ }
+            }
+        }
+        impl From<$core> for $name {
+            fn from(v: $core) -> $name {
+                match v { $($core::$variant => $name::$variant,)+ }
+            }
+        }
+    };
+}
+
+wire_enum!(WSide, Side, Buy = "BUY", Sell = "SELL");
+wire_enum!(
+    WOrderType,
+    OrderType,
+    Limit = "LIMIT",
+    Market = "MARKET",
+    LimitMaker = "LIMIT_MAKER",
+    StopLoss = "STOP_LOSS",
+    StopLossLimit = "STOP_LOSS_LIMIT",
+    TakeProfit = "TAKE_PROFIT",
+    TakeProfitLimit = "TAKE_PROFIT_LIMIT",
+);
+wire_enum!(WTif, TimeInForce, Gtc = "GTC", Ioc = "IOC", Fok = "FOK");
+wire_enum!(
+    WStp,
+    StpMode,
+    None = "NONE",
+    ExpireTaker = "EXPIRE_TAKER",
+    ExpireMaker = "EXPIRE_MAKER",
+    ExpireBoth = "EXPIRE_BOTH",
+    Decrement = "DECREMENT",
+);
+
+/// Why a command was refused: the engine's reasons plus the service's own (`MALFORMED`,
+/// `OVERFLOW` of a number on the wire, `TOO_MANY_SYMBOLS`).
+pub fn reject_reason(r: RejectReason) -> &'static str {
+    match r {
+        RejectReason::UnknownSymbol => "UNKNOWN_SYMBOL",
+        RejectReason::DuplicateSymbol => "DUPLICATE_SYMBOL",
+        RejectReason::InvalidRules => "INVALID_RULES",
+        RejectReason::InvalidQuantity => "INVALID_QUANTITY",
+        RejectReason::InvalidPrice => "INVALID_PRICE",
+        RejectReason::TickSize => "TICK_SIZE",
+        RejectReason::LotSize => "LOT_SIZE",
+        RejectReason::MinQty => "MIN_QTY",
+        RejectReason::MaxQty => "MAX_QTY",
+        RejectReason::MinNotional => "MIN_NOTIONAL",
+        RejectReason::PriceBand => "PRICE_BAND",
+        RejectReason::WouldTakePostOnly => "WOULD_TAKE_POST_ONLY",
+        RejectReason::FokNotFilled => "FOK_NOT_FILLED",
+        RejectReason::DuplicateOrderId => "DUPLICATE_ORDER_ID",
+        RejectReason::UnknownOrder => "UNKNOWN_ORDER",
+        RejectReason::NotOwner => "NOT_OWNER",
+        RejectReason::Overflow => "OVERFLOW",
+        RejectReason::NoLiquidity => "NO_LIQUIDITY",
+        RejectReason::InvalidStopPrice => "INVALID_STOP_PRICE",
+        RejectReason::WouldTriggerImmediately => "WOULD_TRIGGER_IMMEDIATELY",
+        RejectReason::InvalidTimeInForce => "INVALID_TIME_IN_FORCE",
+        RejectReason::InvalidIceberg => "INVALID_ICEBERG",
+        RejectReason::NotReplaceable => "NOT_REPLACEABLE",
+    }
+}
+
+/// Why an order left the book without trading.
+pub fn cancel_reason(r: CancelReason) -> &'static str {
+    match r {
+        CancelReason::User => "USER",
+        CancelReason::IocRemainder => "IOC_REMAINDER",
+        CancelReason::Stp => "STP",
+        CancelReason::MassCancel => "CANCEL_ALL",
+        CancelReason::MarketNoLiquidity => "NO_LIQUIDITY",
+        CancelReason::QuoteExhausted => "QUOTE_EXHAUSTED",
+        CancelReason::FokNotFilled => "FOK_NOT_FILLED",
+    }
+}
+
+/// One `executions.v1` message: a report about one order (or one symbol listing), keyed by
+/// `account`. Fields that do not apply to an `exec_type` are left out.
+#[derive(Debug, Serialize)]
+pub struct Execution<'a> {
+    pub seq: u64,
+    pub shard: i32,
+    pub ts_ns: u64,
+    pub symbol: &'a str,
+    pub exec_type: &'static str,
+    pub account: u64,
+    pub order_id: u64,
+    /// The command's id, on the reports to the account that sent it; null for others.
+    pub command_id: Option<&'a str>,
+    pub client_order_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub side: Option<WSide>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_type: Option<WOrderType>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub time_in_force: Option<WTif>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub qty: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quote_qty: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remaining_qty: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trade_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub liquidity: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counter_order_id: Option<u64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old_price: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub old_qty: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kept_priority: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stop_price: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_price: Option<i64>,
+}
+
+impl<'a> Execution<'a> {
+    /// A report with only the common fields set.
+    pub fn new(
+        seq: u64,
+        shard: i32,
+        ts_ns: u64,
+        symbol: &'a str,
+        exec_type: &'static str,
+        account: u64,
+        order_id: u64,
+    ) -> Execution<'a> {
+        Execution {
+            seq,
+            shard,
+            ts_ns,
+            symbol,
+            exec_type,
+            account,
+            order_id,
+            command_id: None,
+            client_order_id: None,
+            side: None,
+            order_type: None,
+            time_in_force: None,
+            price: None,
+            qty: None,
+            quote_qty: None,
+            remaining_qty: None,
+            reason: None,
+            detail: None,
+            trade_id: None,
+            liquidity: None,
+            counter_order_id: None,
+            old_price: None,
+            old_qty: None,
+            kept_priority: None,
+            stop_price: None,
+            last_price: None,
+        }
+    }
+}
+
+/// One `trades.v1` message, keyed by symbol.
+#[derive(Debug, Serialize)]
+pub struct Trade<'a> {
+    pub seq: u64,
+    pub shard: i32,
+    pub ts_ns: u64,
+    pub symbol: &'a str,
+    pub trade_id: u64,
+    pub price: i64,
+    pub qty: i64,
+    pub aggressor: WSide,
+    pub maker_order_id: u64,
+    pub taker_order_id: u64,
+    pub maker_account: u64,
+    pub taker_account: u64,
+}
+
+/// One `book.v1` message, keyed by symbol: the L2 levels one command changed
+/// (`DEPTH_UPDATE`, events `first_seq..=last_seq`, quantity 0 = level gone) or the whole book
+/// (`SNAPSHOT`, as of `last_seq`; apply the updates with `first_seq > last_seq` of it).
+#[derive(Debug, Serialize)]
+pub struct Book<'a> {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub shard: i32,
+    pub ts_ns: u64,
+    pub symbol: &'a str,
+    pub first_seq: u64,
+    pub last_seq: u64,
+    pub bids: &'a [(i64, i64)],
+    pub asks: &'a [(i64, i64)],
+}
