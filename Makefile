@@ -1,8 +1,8 @@
 # The two commands of the README. Each bootstraps whatever is missing.
 .PHONY: demo test setup lint engine-check
 
-# Shared by every clone, so that an unchanged engine is not compiled again.
-export CARGO_TARGET_DIR ?= $(HOME)/.cache/xi/cargo-target
+# Shared by every clone, so that an unchanged engine is not compiled again (as xi setup does).
+ENGINE_CARGO = cd engine && CARGO_TARGET_DIR=$(HOME)/.cache/xi/cargo-target cargo
 
 demo: setup
 	.venv/bin/xi demo
@@ -20,6 +20,6 @@ lint:
 	.venv/bin/ruff format --check .
 
 engine-check:
-	cd engine && cargo fmt --check
-	cd engine && cargo clippy --locked --all-targets -- -D warnings
-	cd engine && cargo test --release --locked
+	$(ENGINE_CARGO) fmt --check
+	$(ENGINE_CARGO) clippy --locked --all-targets -- -D warnings
+	$(ENGINE_CARGO) test --release --locked

@@ -30,6 +30,10 @@ PKG_CONFIG_WRAPPER_VERSION="v0.2.7"   # github.com/influxdata/pkg-config
 command -v go >/dev/null || die "go is not on PATH"
 command -v rustup >/dev/null || die "rustup is not on PATH"
 
+# The pkg-config wrapper expects libflux.a under libflux/target: a target folder set for other
+# Rust builds must not redirect this one.
+unset CARGO_TARGET_DIR
+
 # Never let rustup try to fetch the toolchain pinned by Flux (1.72).
 export RUSTUP_AUTO_INSTALL=0
 if [[ -z "${RUSTUP_TOOLCHAIN:-}" ]]; then

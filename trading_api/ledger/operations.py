@@ -17,47 +17,68 @@ def _positive(amount: Decimal) -> Decimal:
     return amount
 
 
+def _move(
+    conn: Connection,
+    kind: str,
+    reference: str,
+    asset: str,
+    amount: Decimal,
+    source: tuple[int, Bucket],
+    target: tuple[int, Bucket],
+) -> bool:
+    """One positive amount of one asset from one balance bucket to another."""
+    amount = _positive(amount)
+    return post(
+        conn,
+        kind=kind,
+        reference=f"{kind}:{reference}",
+        postings=[
+            Posting(source[0], asset, source[1], -amount),
+            Posting(target[0], asset, target[1], amount),
+        ],
+    )
+
+
 def deposit(
     conn: Connection, *, account_id: int, asset: str, amount: Decimal, reference: str
 ) -> bool:
-    amount, external = _positive(amount), system_account(conn, "external")
-    return post(
+    external = system_account(conn, "external")
+    return _move(
         conn,
-        kind="deposit",
-        reference=f"deposit:{reference}",
-        postings=[
-            Posting(external, asset, Bucket.FREE, -amount),
-            Posting(account_id, asset, Bucket.FREE, amount),
-        ],
+        "deposit",
+        reference,
+        asset,
+        amount,
+        (external, Bucket.FREE),
+        (account_id, Bucket.FREE),
     )
 
 
 def withdraw(
     conn: Connection, *, account_id: int, asset: str, amount: Decimal, reference: str
 ) -> bool:
-    amount, external = _positive(amount), system_account(conn, "external")
-    return post(
+    external = system_account(conn, "external")
+    return _move(
         conn,
-        kind="withdrawal",
-        reference=f"withdrawal:{reference}",
-        postings=[
-            Posting(account_id, asset, Bucket.FREE, -amount),
-            Posting(external, asset, Bucket.FREE, amount),
-        ],
+        "withdrawal",
+        reference,
+        asset,
+        amount,
+        (account_id, Bucket.FREE),
+        (external, Bucket.FREE),
     )
 
 
 def hold(conn: Connection, *, account_id: int, asset: str, amount: Decimal, reference: str) -> bool:
     """Move ``amount`` from free to locked for an open order."""
-    amount = _positive(amount)
-    return post(
+    return _move(
         conn,
-        kind="hold",
-        reference=f"hold:{reference}",
-        postings=[
-            Posting(account_id, asset, Bucket.FREE, -amount),
-            Posting(account_id, asset, Bucket.LOCKED, amount),
-        ],
+        "hold",
+        reference,
+        asset,
+        amount,
+        (account_id, Bucket.FREE),
+        (account_id, Bucket.LOCKED),
     )
 
 
@@ -65,15 +86,14 @@ def release(
     conn: Connection, *, account_id: int, asset: str, amount: Decimal, reference: str
 ) -> bool:
     """Give back what an order no longer needs."""
-    amount = _positive(amount)
-    return post(
+    return _move(
         conn,
-        kind="release",
-        reference=f"release:{reference}",
-        postings=[
-            Posting(account_id, asset, Bucket.LOCKED, -amount),
-            Posting(account_id, asset, Bucket.FREE, amount),
-        ],
+        "release",
+        reference,
+        asset,
+        amount,
+        (account_id, Bucket.LOCKED),
+        (account_id, Bucket.FREE),
     )
 
 
