@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import time
 import uuid
 from pathlib import Path
 
@@ -48,8 +47,9 @@ def test_killed_service_is_reported_down_and_restarted_with_its_data(
     old_pid = redis.pid()
     assert old_pid is not None
 
+    process = psutil.Process(old_pid)
     os.kill(old_pid, signal.SIGKILL)
-    psutil.Process(old_pid).wait(timeout=10) if psutil.pid_exists(old_pid) else None
+    process.wait(timeout=10)
     status = {s.name: s for s in stack.status(running_stack)}["redis"]
     assert not status.healthy and status.pid is None
 
@@ -72,4 +72,3 @@ def test_taken_port_names_the_port_and_the_service(tmp_path: Path) -> None:
 def test_unknown_service_name_is_refused(running_stack: Settings) -> None:
     with pytest.raises(StackError, match="unknown service"):
         stack.up(running_stack, _quiet, ["kafak"])
-    time.sleep(0)

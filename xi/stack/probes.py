@@ -50,6 +50,11 @@ def kafka_transaction(settings: Settings, messages: list[bytes]) -> list[bytes]:
         if len(received) == len(messages):
             break
     consumer.close()
+    admin = clients.kafka_admin(settings)
+    try:
+        admin.delete_topics([topic])
+    finally:
+        admin.close()
     return received
 
 
