@@ -29,7 +29,7 @@ def running_stack(settings: Settings) -> Iterator[Settings]:
 def database(running_stack: Settings) -> Iterator[Settings]:
     """Settings that point at a new, migrated PostgreSQL database, dropped at the end."""
     name = f"xi_test_{uuid.uuid4().hex[:8]}"
-    admin_dsn = running_stack.postgres_dsn.rsplit("/", 1)[0] + "/postgres"
+    admin_dsn = running_stack.postgres_admin_dsn
     with psycopg.connect(admin_dsn, autocommit=True) as admin:
         admin.execute(f'CREATE DATABASE "{name}"')
     settings = running_stack.model_copy(update={"postgres_db": name})

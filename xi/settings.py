@@ -104,6 +104,11 @@ class Settings(BaseSettings):
         )
 
     @property
+    def postgres_admin_dsn(self) -> str:
+        """The always-present ``postgres`` database, for creating and dropping databases."""
+        return self.postgres_dsn.rsplit("/", 1)[0] + "/postgres"
+
+    @property
     def redis_url(self) -> str:
         return f"redis://127.0.0.1:{self.redis_port}/0"
 

@@ -80,12 +80,8 @@ class Postgres(Service):
             "max_connections=100",
         ]
 
-    def _admin_dsn(self) -> str:
-        """The always-present ``postgres`` database, to create the platform's own."""
-        return self.settings.postgres_dsn.rsplit("/", 1)[0] + "/postgres"
-
     def after_start(self) -> None:
-        with psycopg.connect(self._admin_dsn(), autocommit=True) as conn:
+        with psycopg.connect(self.settings.postgres_admin_dsn, autocommit=True) as conn:
             exists = conn.execute(
                 "SELECT 1 FROM pg_database WHERE datname = %s", (self.settings.postgres_db,)
             ).fetchone()
@@ -94,7 +90,7 @@ class Postgres(Service):
 
     def healthy(self) -> bool:
         try:
-            with psycopg.connect(self._admin_dsn(), connect_timeout=2) as conn:
+            with psycopg.connect(self.settings.postgres_admin_dsn, connect_timeout=2) as conn:
                 conn.execute("SELECT 1")
             return True
         except psycopg.OperationalError:
