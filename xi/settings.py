@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     model_base_path: Path = Field(default=None, validate_default=False)
     mlflow_tracking_uri: str = Field(default=None, validate_default=False)
     tf_threads: int = 2  # TensorFlow threads for training
+    # Where the engine's Rust binaries are built. Unset: a folder in the cache shared by every
+    # clone, so that an unchanged engine is not compiled again; a work tree may set its own.
+    cargo_target_dir: Path = Field(default=None, validate_default=False)
 
     @model_validator(mode="after")
     def _check_and_complete(self) -> Settings:
@@ -79,6 +82,8 @@ class Settings(BaseSettings):
             raise ValueError("XI_SECRET_KEY must be set outside the local environment")
         if self.model_base_path is None:
             self.model_base_path = self.state_dir / "models"
+        if self.cargo_target_dir is None:
+            self.cargo_target_dir = self.cache_dir / "cargo-target"
         if self.mlflow_tracking_uri is None:
             self.mlflow_tracking_uri = f"sqlite:///{self.state_dir / 'mlflow' / 'mlflow.db'}"
         return self
@@ -90,10 +95,6 @@ class Settings(BaseSettings):
     @property
     def engine_dir(self) -> Path:
         return self.state_dir / "engine"
-
-    @property
-    def cargo_target_dir(self) -> Path:
-        return self.cache_dir / "cargo-target"
 
     @property
     def postgres_dsn(self) -> str:
