@@ -21,6 +21,8 @@ KAFKA_DIR = PROJECT_ROOT / "infra" / "local" / "kafka"
 class Kafka(Service):
     name = "kafka"
     version = "4.4.0 (KRaft)"
+    # Loading the logs of many partitions after a restart takes over a minute on a busy machine.
+    start_timeout_s = 180.0
 
     @property
     def port(self) -> int:
