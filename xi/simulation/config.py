@@ -37,7 +37,7 @@ class SimulationConfig:
         if not 0 < self.minutes <= 24 * 60:
             raise ConfigError(f"minutes must be in (0, 1440], got {self.minutes}")
         if not self.symbols:
-            raise ConfigError("at least one symbol is needed")
+            raise ConfigError("symbols: at least one is needed")
         if len(set(self.symbols)) != len(self.symbols):
             raise ConfigError(f"symbols repeat: {', '.join(self.symbols)}")
         known = markets.load().symbols

@@ -119,7 +119,9 @@ def _abuse(
     rng, accounts = world.rng, world.accounts
     by_depth = sorted(config.symbols, key=lambda s: world.markets[s].liquidity.level_usdt)
     thin, liquid = by_depth[:1], by_depth[1:] or by_depth
-    count = 0 if config.abuse_intensity == 0 else max(1, round(config.abuse_intensity * config.minutes))
+    count = round(config.abuse_intensity * config.minutes)
+    if config.abuse_intensity > 0:
+        count = max(1, count)
     earliest = config.start_ns + int(WARM_UP_S * NS_PER_S)
     planned: dict[str, int] = {}
     out: list[tuple[Agent, Evidence]] = []

@@ -101,10 +101,9 @@ class SymbolMarket:
     def advance(self, now_ns: int, rng: random.Random) -> None:
         """One step of the fair value: drift back, diffuse, jump when scheduled; impact decays."""
         dt = self.step_s
-        log_move = (
-            REVERSION_PER_S * dt * math.log(self.reference / self.fair)
-            + self.liquidity.volatility_bps / 10_000 * math.sqrt(dt) * rng.gauss(0.0, 1.0)
-        )
+        log_move = REVERSION_PER_S * dt * math.log(
+            self.reference / self.fair
+        ) + self.liquidity.volatility_bps / 10_000 * math.sqrt(dt) * rng.gauss(0.0, 1.0)
         while self.jumps and self.jumps[0].at_ns <= now_ns:
             log_move += self.jumps.pop(0).bps / 10_000
         self.fair = max(1, round(self.fair * math.exp(log_move)))

@@ -33,8 +33,7 @@ def by_symbol(simulation: Simulation, outcome: EngineOutcome) -> list[SymbolActi
     for symbol in simulation.config.symbols:
         market = listed.market(symbol)
         trades = [t for t in outcome.trades if t["symbol"] == symbol]
-        prices = [t["price"] for t in trades]
-        price = (lambda ticks: market.price(ticks)) if prices else (lambda _ticks: None)
+        prices = [market.price(t["price"]) for t in trades]
         rows.append(
             SymbolActivity(
                 symbol=symbol,
@@ -44,10 +43,10 @@ def by_symbol(simulation: Simulation, outcome: EngineOutcome) -> list[SymbolActi
                 notional=sum(
                     (market.notional(t["price"], t["qty"]) for t in trades), start=Decimal(0)
                 ),
-                first=price(prices[0]) if prices else None,
-                last=price(prices[-1]) if prices else None,
-                high=price(max(prices)) if prices else None,
-                low=price(min(prices)) if prices else None,
+                first=prices[0] if prices else None,
+                last=prices[-1] if prices else None,
+                high=max(prices, default=None),
+                low=min(prices, default=None),
             )
         )
     return rows
