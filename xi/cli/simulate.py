@@ -15,6 +15,7 @@ from xi.cli.progress import console, steps
 from xi.settings import Settings, get_settings
 from xi.simulation import labels as labels_file
 from xi.simulation import summary
+from xi.simulation.api_mode import run_through_api
 from xi.simulation.config import DEFAULT_SYMBOLS, ConfigError, SimulationConfig
 from xi.simulation.generate import Simulation, simulate
 from xi.simulation.runner import EngineOutcome, Pace, Route, RunError, publish_labels, run
@@ -91,9 +92,7 @@ def execute(
         simulation = simulate(config)
         try:
             if mode is Mode.API:
-                from xi.simulation.api_mode import run_through_api
-
-                outcome = run_through_api(settings, simulation, route, pace, report)
+                simulation, outcome = run_through_api(settings, simulation, route, pace, report)
             else:
                 outcome = run(settings, simulation, route, pace, report)
         except RunError as error:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from xi import markets
 from xi.engine_client import Command
@@ -46,6 +46,28 @@ class Simulation:
             (c["symbol"].encode(), json.dumps(c, separators=(",", ":")).encode())
             for c in self.commands
         ]
+
+    def renumbered(self, accounts: dict[int, int]) -> Simulation:
+        """The same run with its accounts replaced (simulated id -> platform account id), as
+        when it trades through the API under real accounts."""
+        commands = [
+            {**c, "account": accounts[c["account"]]} if "account" in c else c for c in self.commands
+        ]
+        labels = [
+            replace(
+                label,
+                accounts=[accounts[a] for a in label.accounts],
+                owner=None if label.owner is None else accounts[label.owner],
+            )
+            for label in self.labels
+        ]
+        return replace(
+            self,
+            commands=commands,
+            labels=labels,
+            owners={accounts[a]: accounts[o] for a, o in self.owners.items()},
+            roles={accounts[a]: role for a, role in self.roles.items()},
+        )
 
 
 def simulate(config: SimulationConfig) -> Simulation:
