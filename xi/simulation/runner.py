@@ -9,7 +9,6 @@ outputs, so by then every report and trade of the run is readable (read_committe
 
 from __future__ import annotations
 
-import contextlib
 import json
 import time
 import uuid
@@ -17,11 +16,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from confluent_kafka import Consumer, KafkaError, Message, Producer, TopicPartition
-from kafka.admin import NewTopic
-from kafka.errors import TopicAlreadyExistsError
+from confluent_kafka import (
+    Consumer,
+    KafkaError,
+    KafkaException,
+    Message,
+    Producer,
+    TopicPartition,
+)
+from confluent_kafka.admin import AdminClient, NewTopic
 
-from xi import clients, topics
+from xi import topics
 from xi.settings import Settings
 from xi.simulation.clock import NS_PER_S
 from xi.simulation.generate import Simulation
@@ -227,14 +232,15 @@ def read_range(
 
 
 def ensure_topic(settings: Settings, topic: str) -> None:
-    admin = clients.kafka_admin(settings)
-    try:
-        with contextlib.suppress(TopicAlreadyExistsError):
-            admin.create_topics(
-                [NewTopic(topic, num_partitions=settings.engine_partitions, replication_factor=1)]
-            )
-    finally:
-        admin.close()
+    """Create `topic` with the engine's partition count unless it exists."""
+    admin = AdminClient({"bootstrap.servers": settings.kafka_bootstrap})
+    new = NewTopic(topic, num_partitions=settings.engine_partitions, replication_factor=1)
+    for future in admin.create_topics([new], request_timeout=10).values():
+        try:
+            future.result(timeout=15)
+        except KafkaException as error:
+            if error.args[0].code() != KafkaError.TOPIC_ALREADY_EXISTS:
+                raise RunError(f"cannot create {topic}: {error}") from error
 
 
 def publish_labels(settings: Settings, route: Route, labels: list[Label]) -> None:
