@@ -43,7 +43,9 @@ def command(
     minutes: Annotated[float, typer.Option(help="simulated minutes")] = 1.0,
     seed: Annotated[int, typer.Option(help="the same seed gives the same orders")] = 7,
     symbols: Annotated[str, typer.Option(help="comma-separated")] = ",".join(DEFAULT_SYMBOLS),
-    traders: Annotated[int, typer.Option(help="background accounts")] = 40,
+    traders: Annotated[
+        int, typer.Option("--accounts", "--traders", help="background trading accounts")
+    ] = 40,
     abuse_intensity: Annotated[float, typer.Option(help="scenarios per typology per minute")] = 1.0,
     start: Annotated[str | None, typer.Option(help="simulated start, ISO-8601")] = None,
     mode: Annotated[Mode, typer.Option(help="straight to orders.v1, or the trading API")] = (

@@ -149,7 +149,10 @@ def _abuse(
     out: list[tuple[Agent, Evidence]] = []
     for typology in ABUSE:
         planned[typology] = count
-        length = int(SCENARIO_SECONDS[typology] * NS_PER_S)
+        # A run shorter than a scenario gets the scenario squeezed into what there is.
+        length = min(int(SCENARIO_SECONDS[typology] * NS_PER_S), world.end_ns - earliest)
+        if length < 3 * NS_PER_S:
+            continue
         for _ in range(count):
             if typology == "marking_the_close":
                 found = _close_window(config, world, calendar, liquid, length)

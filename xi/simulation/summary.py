@@ -88,4 +88,5 @@ def totals(simulation: Simulation, outcome: EngineOutcome) -> dict[str, Any]:
         "seconds": round(seconds, 3),
         "orders_per_sec": round(len(new_orders) / seconds, 1),
         "typologies": typologies(simulation, outcome),
+        "abuse_planned": simulation.planned,
     }
