@@ -89,3 +89,16 @@ def test_configuration_changes_what_is_generated() -> None:
 def test_bad_configuration_is_refused_with_its_name(change: dict[str, object]) -> None:
     with pytest.raises(ConfigError, match=next(iter(change)).split("_")[0]):
         SimulationConfig(**change)  # type: ignore[arg-type]
+
+
+def test_renumbering_moves_commands_labels_and_owners_to_platform_accounts() -> None:
+    run = simulate(SimulationConfig(minutes=0.5, seed=4))
+    platform = {account: 10 + number for number, account in enumerate(sorted(run.owners))}
+    moved = run.renumbered(platform)
+    assert {c["account"] for c in moved.commands if "account" in c} <= set(platform.values())
+    for before, after in zip(run.labels, moved.labels, strict=True):
+        assert after.accounts == [platform[a] for a in before.accounts]
+        assert after.command_ids == before.command_ids
+    wash = next(label for label in moved.labels if label.typology == "wash_trading")
+    assert {moved.owners[a] for a in wash.accounts} == {wash.owner}
+    assert run.commands[10]["account"] != moved.commands[10]["account"]

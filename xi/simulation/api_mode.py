@@ -14,6 +14,7 @@ import psycopg
 from trading_api import db
 from trading_api.auth import Role, SecretBox, create_account, issue_api_key
 from xi import markets, topics
+from xi.engine_client import Command
 from xi.settings import Settings
 from xi.simulation.api_client import ApiRefused, Credentials, SignedClient, order_params
 from xi.simulation.clock import NS_PER_S
@@ -82,7 +83,7 @@ def run_through_api(
     return platform, outcome
 
 
-def _call(clients: dict[int, SignedClient], command: dict, listed: markets.Markets) -> None:
+def _call(clients: dict[int, SignedClient], command: Command, listed: markets.Markets) -> None:
     if command["type"] == "NEW_ORDER":
         clients[command["account"]].new_order(order_params(command, listed))
     elif command["type"] == "CANCEL_ALL":
