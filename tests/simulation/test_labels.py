@@ -34,6 +34,11 @@ def test_labels_round_trip_through_kafka_and_match_the_file(
 
 def test_a_label_that_breaks_the_contract_is_refused(simulated_minute: SimulatedMarket) -> None:
     message = simulated_minute.simulation.labels[0].message()
-    for change in ({"typology": "insider"}, {"command_ids": []}, {"start_ns": -1}):
+    changes: list[dict[str, object]] = [
+        {"typology": "insider"},
+        {"command_ids": []},
+        {"start_ns": -1},
+    ]
+    for change in changes:
         with pytest.raises(contracts.ContractError):
             labels.from_message({**message, **change})

@@ -130,10 +130,10 @@ def send(
     failures: list[str] = []
 
     def delivered(error: KafkaError | None, message: Message) -> None:
-        if error is not None:
+        partition, offset = message.partition(), message.offset()
+        if error is not None or partition is None or offset is None:
             failures.append(str(error))
             return
-        partition, offset = message.partition(), message.offset()
         last[partition] = max(last.get(partition, -1), offset)
 
     records = simulation.encoded()
@@ -219,10 +219,11 @@ def read_range(
             if time.monotonic() > deadline:
                 raise RunError(f"reading {topic} timed out; partitions left: {sorted(wanted)}")
             for message in consumer.consume(num_messages=10_000, timeout=0.5):
-                if message.error() is not None:
+                partition, offset, value = message.partition(), message.offset(), message.value()
+                if message.error() is not None or partition is None or offset is None:
                     raise RunError(f"reading {topic}: {message.error()}")
-                if message.offset() < wanted.get(message.partition(), 0):
-                    out.append((message.timestamp()[1], json.loads(message.value())))
+                if value is not None and offset < wanted.get(partition, 0):
+                    out.append((message.timestamp()[1], json.loads(value)))
             for tp in consumer.position([TopicPartition(topic, p) for p in sorted(wanted)]):
                 if tp.offset >= wanted[tp.partition]:
                     del wanted[tp.partition]
