@@ -16,7 +16,7 @@ from jsonschema import Draft202012Validator
 from xi import topics
 
 CONTRACTS_DIR = Path(__file__).resolve().parent / "contracts"
-TOPICS = (topics.ORDERS, topics.EXECUTIONS, topics.TRADES, topics.BOOK)
+TOPICS = (topics.ORDERS, topics.EXECUTIONS, topics.TRADES, topics.BOOK, topics.LABELS)
 
 
 class ContractError(ValueError):

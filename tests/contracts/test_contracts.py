@@ -85,4 +85,24 @@ def test_book_and_trade_contracts() -> None:
     with pytest.raises(contracts.ContractError):
         contracts.validate("book.v1", {"type": "SNAPSHOT", "bids": [[1.5, 2]]})
     with pytest.raises(KeyError):
-        contracts.validate("labels.v1", {})
+        contracts.validate("alerts.v1", {})
+
+
+def test_label_contract() -> None:
+    label = {
+        "scenario_id": "ab12-wash_trading-0",
+        "run_id": "ab12",
+        "seed": 7,
+        "category": "abuse",
+        "typology": "wash_trading",
+        "symbol": "BTCUSDT",
+        "accounts": [1_000_009, 1_000_010],
+        "owner": 1_000_009,
+        "side": None,
+        "start_ns": 1,
+        "end_ns": 2,
+        "command_ids": ["ab12-0000010", "ab12-0000011"],
+    }
+    contracts.validate("labels.v1", label)
+    for change in ({"accounts": []}, {"side": "buy"}, {"owner": -1}, {"extra": 1}):
+        assert contracts.errors("labels.v1", {**label, **change})
