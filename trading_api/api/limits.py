@@ -21,9 +21,10 @@ WINDOW_S = 60
 
 def charge(request: Request, weight: int) -> None:
     """Add ``weight`` to the caller's minute; refuse the request past the limit (429, -1003)."""
-    limit = request.app.state.settings.api_request_weight_per_minute
+    settings = request.app.state.settings
+    limit = settings.api_request_weight_per_minute
     host = request.client.host if request.client else "unknown"
-    key = f"weight:{host}:{int(time.time()) // WINDOW_S}"
+    key = f"{settings.api_weight_key_prefix}:{host}:{int(time.time()) // WINDOW_S}"
     pipe = request.app.state.redis.pipeline()
     pipe.incrby(key, weight)
     pipe.expire(key, WINDOW_S)

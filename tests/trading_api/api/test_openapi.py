@@ -3,6 +3,8 @@ stream endpoints against the application in process: no 5xx, no answer outside t
 
 from __future__ import annotations
 
+import uuid
+
 import psycopg
 import pytest
 import schemathesis
@@ -27,7 +29,13 @@ CHECKED = (
 
 @pytest.fixture(scope="module")
 def api_schema(database: Settings) -> schemathesis.BaseSchema:
-    settings_ = database.model_copy(update={"api_request_weight_per_minute": 10**9})
+    # Its own weight counters: the run's weight does not count against other tests' apps.
+    settings_ = database.model_copy(
+        update={
+            "api_request_weight_per_minute": 10**9,
+            "api_weight_key_prefix": f"weight-{uuid.uuid4().hex[:8]}",
+        }
+    )
     return schemathesis.openapi.from_asgi("/openapi.json", create_app(settings_))
 
 

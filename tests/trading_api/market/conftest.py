@@ -14,6 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 from kafka import KafkaProducer
 
+from tests.conftest import fresh_database
 from tests.engine_service import harness
 from trading_api.main import create_app
 from xi import cargo, engine_client, markets, topics
@@ -83,9 +84,17 @@ def engine_binary(running_stack: Settings) -> Path:
 
 @pytest.fixture(scope="module")
 def market_settings(
+    running_stack: Settings, engine_binary: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Settings]:
+    """Settings of an app that reads a new engine's topics into its own database (trades of
+    other engines stay out of it); the engine lists every symbol."""
+    with fresh_database(running_stack) as database:
+        yield from _engine_for(database, engine_binary, tmp_path_factory)
+
+
+def _engine_for(
     database: Settings, engine_binary: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Settings]:
-    """Settings of an app that reads a new engine's topics; the engine lists every symbol."""
     prefix = f"{harness.unique('md')}."
     orders = f"{prefix}{topics.ORDERS}"
     harness.create_topics(
