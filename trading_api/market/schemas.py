@@ -2,10 +2,24 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
+from typing import Annotated
 
-PriceLevel = tuple[str, str]  # [price, quantity]
-Kline = tuple[int, str, str, str, str, str, int, str, int, str, str, str]
+from pydantic import BaseModel, Field
+
+# Fixed-length arrays as plain arrays with a length: tuple schemas (prefixItems) are not read
+# alike by every OpenAPI tool.
+PriceLevel = Annotated[list[str], Field(min_length=2, max_length=2, description="[price, qty]")]
+Kline = Annotated[
+    list[int | str],
+    Field(
+        min_length=12,
+        max_length=12,
+        description=(
+            "[open time, open, high, low, close, volume, close time, quote volume, trades, "
+            "taker buy volume, taker buy quote volume, unused]"
+        ),
+    ),
+]
 
 
 class Depth(BaseModel):

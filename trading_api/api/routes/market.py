@@ -137,7 +137,7 @@ def _klines(
         end_ms=endTime,
         limit=limit,
     )
-    return [tuple(wire.kline(m, k)) for k in found]  # type: ignore[misc]
+    return [wire.kline(m, k) for k in found]
 
 
 @router.get("/klines", dependencies=[weight(2)])
