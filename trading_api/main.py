@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from trading_api import db
-from trading_api.api.routes import general, learning
+from trading_api import db, errors
+from trading_api.api import openapi
+from trading_api.api.limits import RequestLimits
+from trading_api.api.routes import general, learning, market, streams, user_stream
 from trading_api.auth import SecretBox
-from trading_api.errors import ApiError, api_error_handler
 from trading_api.learning import curriculum, search
 from trading_api.learning.mastery import MasteryEstimator, ServedKnowledgeModel
 from trading_api.learning.media import LocalMediaStore
+from trading_api.market.service import MarketData
 from xi import clients
 from xi.settings import Settings, get_settings
 
@@ -23,6 +26,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.settings = settings
         app.state.pool = db.open_pool(settings.postgres_dsn)
         app.state.secret_box = SecretBox(settings.secret_key.get_secret_value())
         app.state.redis = clients.redis(settings)
@@ -32,14 +36,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         knowledge_model = ServedKnowledgeModel(settings.model_server_rest_url)
         app.state.mastery = MasteryEstimator(app.state.curriculum, knowledge_model)
         app.state.media = LocalMediaStore(settings.lesson_media_dir)
+        app.state.market = MarketData.start(settings, asyncio.get_running_loop())
         yield
+        app.state.market.stop()
         knowledge_model.close()
         app.state.elasticsearch.close()
         app.state.redis.close()
         app.state.pool.close()
 
     app = FastAPI(title="Exchange intelligence platform", version="0.1.0", lifespan=lifespan)
-    app.add_exception_handler(ApiError, api_error_handler)
+    errors.install(app)
+    app.add_middleware(RequestLimits, max_body_bytes=settings.api_max_body_bytes)
     app.include_router(general.router)
     app.include_router(learning.router)
+    app.include_router(market.router)
+    app.include_router(user_stream.router)
+    app.include_router(streams.router)
+    openapi.install(app, settings.api_max_body_bytes)
     return app

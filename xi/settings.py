@@ -61,6 +61,12 @@ class Settings(BaseSettings):
     secret_key: SecretStr = SecretStr(LOCAL_SECRET_KEY)
 
     trading_api_port: int = 18080
+    # Binance's REQUEST_WEIGHT limit per client IP and minute; over it a request gets 429.
+    api_request_weight_per_minute: int = 6000
+    # Redis key prefix of the weight counters: deployments that share a Redis count apart.
+    api_weight_key_prefix: str = "weight"
+    api_max_body_bytes: int = 64 * 1024  # larger request bodies get 413
+    listen_key_ttl_s: int = 3600  # a user data stream's key lives this long unless kept alive
     lesson_media_dir: Path = PROJECT_ROOT / "trading_api" / "learning" / "media"
 
     # The model server speaks TF Serving's protocols; its ports follow TF Serving's 8500/8501.

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
-from trading_api.errors import NOT_FOUND, ApiError
+from trading_api.api.limits import weight
+from trading_api.api.symbols import OptionalSymbol, SymbolsParam, chosen
 from xi import markets
 from xi.markets import Market
 
@@ -101,36 +102,28 @@ def symbol_info(market: Market) -> dict[str, Any]:
     }
 
 
-@router.get("/ping")
+@router.get("/ping", dependencies=[weight(1)])
 def ping() -> dict[str, Any]:
     """Test connectivity."""
     return {}
 
 
-@router.get("/time")
+@router.get("/time", dependencies=[weight(1)])
 def server_time() -> dict[str, int]:
     return {"serverTime": int(time.time() * 1000)}
 
 
-@router.get("/exchangeInfo")
+@router.get("/exchangeInfo", dependencies=[weight(20)])
 def exchange_info(
-    symbol: str | None = None,
-    symbols: Annotated[str | None, Query(max_length=2000)] = None,
+    symbol: OptionalSymbol = None,
+    symbols: SymbolsParam = None,
 ) -> dict[str, Any]:
     """Trading rules and symbol information, all symbols or the ones asked for."""
-    known = markets.load().symbols
-    wanted = list(known)
-    if symbol is not None:
-        wanted = [symbol]
-    elif symbols is not None:
-        wanted = [s.strip(' "') for s in symbols.strip("[]").split(",") if s.strip(' "')]
-    unknown = [s for s in wanted if s not in known]
-    if unknown:
-        raise ApiError(400, NOT_FOUND, f"Invalid symbol: {unknown[0]}")
+    wanted = chosen(symbol, symbols) or list(markets.load().symbols.values())
     return {
         "timezone": "UTC",
         "serverTime": int(time.time() * 1000),
         "rateLimits": RATE_LIMITS,
         "exchangeFilters": [],
-        "symbols": [symbol_info(known[s]) for s in wanted],
+        "symbols": [symbol_info(market) for market in wanted],
     }
