@@ -72,6 +72,20 @@ class Settings(BaseSettings):
     model_base_path: Path = Field(default=None, validate_default=False)
     mlflow_tracking_uri: str = Field(default=None, validate_default=False)
     tf_threads: int = 2  # TensorFlow threads for training
+    # Spark runs in local mode inside the pipelines' process, bounded for a small shared machine.
+    spark_master: str = "local[2]"
+    spark_driver_memory: str = "1g"
+    spark_shuffle_partitions: int = 2
+    # The pipelines read the engine's topics under this prefix (a test uses its own).
+    pipelines_topic_prefix: str = ""
+    # Micro-batch interval of the streaming jobs and how late a trade may come and still count.
+    pipelines_trigger_s: float = 1.0
+    pipelines_watermark_s: int = 10
+    # Kafka records per micro-batch at most, so that a backlog is worked off in bounded steps.
+    pipelines_max_offsets_per_trigger: int = 200_000
+    # Streaming checkpoints and the Parquet lake. Unset, they follow state_dir (filled in below).
+    pipelines_checkpoint_dir: Path = Field(default=None, validate_default=False)
+    lake_dir: Path = Field(default=None, validate_default=False)
     # Where the engine's Rust binaries are built. Unset: a folder in the cache shared by every
     # clone, so that an unchanged engine is not compiled again; a work tree may set its own.
     cargo_target_dir: Path = Field(default=None, validate_default=False)
@@ -82,6 +96,10 @@ class Settings(BaseSettings):
             raise ValueError("XI_SECRET_KEY must be set outside the local environment")
         if self.model_base_path is None:
             self.model_base_path = self.state_dir / "models"
+        if self.pipelines_checkpoint_dir is None:
+            self.pipelines_checkpoint_dir = self.state_dir / "pipelines" / "checkpoints"
+        if self.lake_dir is None:
+            self.lake_dir = self.state_dir / "lake"
         if self.cargo_target_dir is None:
             self.cargo_target_dir = self.cache_dir / "cargo-target"
         if self.mlflow_tracking_uri is None:

@@ -8,6 +8,7 @@ from xi import cargo
 from xi.cli import accounts, bench, demo, engine, learning, stack
 from xi.cli.progress import console, steps
 from xi.settings import get_settings
+from xi.stack import spark
 from xi.stack import stack as local_stack
 from xi.stack.service import StackError
 
@@ -26,6 +27,8 @@ def setup() -> None:
     settings = get_settings()
     with steps("setup") as report:
         local_stack.install(settings, report)
+        report("fetching Spark's Kafka connector")
+        spark.kafka_connector_jars(settings)
         report("building the engine's tools")
         cargo.build_release(settings, "engine-tools")
     console.print("[green]setup complete")
