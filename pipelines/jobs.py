@@ -47,3 +47,32 @@ def await_all(queries: list[StreamingQuery]) -> None:
     """Wait for every query to end; the first failure is raised."""
     for query in queries:
         query.awaitTermination()
+
+
+def progress_line(queries: list[StreamingQuery]) -> str:
+    """One line per check: each query's last micro-batch, its rows and its rate."""
+    parts = []
+    for query in queries:
+        last = query.lastProgress
+        if last is None:
+            parts.append(f"{query.name}: starting")
+            continue
+        rate = last.get("processedRowsPerSecond") or 0.0
+        parts.append(
+            f"{query.name}: batch {last['batchId']}, {last['numInputRows']} rows, {rate:,.0f}/s"
+        )
+    return "; ".join(parts)
+
+
+def stop_all(queries: list[StreamingQuery]) -> None:
+    for query in queries:
+        query.stop()
+
+
+def failure(queries: list[StreamingQuery]) -> str | None:
+    """The first failed query's error, if any."""
+    for query in queries:
+        error = query.exception()
+        if error is not None:
+            return f"{query.name}: {error}"
+    return None

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from xi import cargo
-from xi.cli import accounts, bench, demo, engine, learning, stack
+from xi.cli import accounts, bench, demo, engine, learning, pipelines, stack
 from xi.cli.progress import console, steps
 from xi.settings import get_settings
 from xi.stack import spark
@@ -18,6 +18,7 @@ app.add_typer(accounts.app, name="accounts")
 app.add_typer(bench.app, name="bench")
 app.add_typer(engine.replay_app, name="replay")
 app.add_typer(learning.app, name="learning")
+app.add_typer(pipelines.app, name="pipelines")
 app.command()(demo.demo)
 
 
