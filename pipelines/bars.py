@@ -41,6 +41,7 @@ def bars(trades: DataFrame, interval: str, watermark_s: int) -> DataFrame:
                 F.col("price").cast(spark_markets.COUNT) * F.col("qty").cast(spark_markets.COUNT)
             ).alias("turnover_ticks_lots"),
             F.count(F.lit(1)).alias("trade_count"),
+            F.max("ts_ns").alias("last_ts_ns"),
         )
         .select(
             "symbol",
@@ -54,6 +55,7 @@ def bars(trades: DataFrame, interval: str, watermark_s: int) -> DataFrame:
             "volume_lots",
             "turnover_ticks_lots",
             "trade_count",
+            "last_ts_ns",
         )
     )
 
@@ -70,6 +72,7 @@ class Bar:
     volume: decimal.Decimal
     vwap: decimal.Decimal
     trade_count: int
+    last_ts_ns: int  # the latest trade counted so far: the time the bar's values hold as of
     ticks: Mapping[str, int]  # open, high, low, close in ticks and volume in lots, exact
 
 
@@ -94,6 +97,7 @@ def decimal_bar(row: Mapping[str, Any], market: Market) -> Bar:
         volume=market.quantity(row["volume_lots"]),
         vwap=vwap(market, int(row["turnover_ticks_lots"]), row["volume_lots"]),
         trade_count=row["trade_count"],
+        last_ts_ns=row["last_ts_ns"],
         ticks={
             "open_ticks": row["open_ticks"],
             "high_ticks": row["high_ticks"],

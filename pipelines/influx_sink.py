@@ -11,10 +11,9 @@ import logging
 
 from influxdb_client import Point, WritePrecision
 from influxdb_client.client.write_api import SYNCHRONOUS
-from pyspark.sql import DataFrame
 
-from pipelines.bars import Bar, decimal_bar
-from xi import clients, markets
+from pipelines.bars import Bar
+from xi import clients
 from xi.settings import Settings
 
 MEASUREMENT = "bars"
@@ -42,17 +41,13 @@ def bar_point(bar: Bar) -> Point:
 
 
 class InfluxBarSink:
-    """A ``foreachBatch`` function: every bar row of a micro-batch becomes one point."""
+    """Writes a micro-batch's bars, one point each."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
-    def __call__(self, batch: DataFrame, batch_id: int) -> None:
-        catalogue = markets.load()
-        points = [
-            bar_point(decimal_bar(row.asDict(), catalogue.market(row["symbol"])))
-            for row in batch.collect()
-        ]
+    def __call__(self, bars: list[Bar], batch_id: int) -> None:
+        points = [bar_point(bar) for bar in bars]
         if not points:
             return
         with clients.influxdb(self.settings) as client:

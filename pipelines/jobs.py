@@ -2,16 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from pyspark.sql import SparkSession
+from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.streaming import StreamingQuery
 
+from features import store
 from pipelines import lake
-from pipelines.bars import INTERVALS, bars
+from pipelines.bars import INTERVALS, Bar, bars, decimal_bar
+from pipelines.feature_push import FeatureBarPush
 from pipelines.influx_sink import InfluxBarSink
 from pipelines.sources import read_trades
+from xi import markets
 from xi.settings import Settings
+
+BarSink = Callable[[list[Bar], int], None]
+
+
+class BarWriter:
+    """A ``foreachBatch`` function: the micro-batch's bars in decimals, to each sink in turn."""
+
+    def __init__(self, sinks: list[BarSink]) -> None:
+        self.sinks = sinks
+
+    def __call__(self, batch: DataFrame, batch_id: int) -> None:
+        catalogue = markets.load()
+        found = [
+            decimal_bar(row.asDict(), catalogue.market(row["symbol"])) for row in batch.collect()
+        ]
+        for sink in self.sinks:
+            sink(found, batch_id)
 
 
 def trigger(settings: Settings, *, available_now: bool) -> dict[str, Any]:
@@ -24,18 +45,23 @@ def trigger(settings: Settings, *, available_now: bool) -> dict[str, Any]:
 def start_market_jobs(
     spark: SparkSession, settings: Settings, *, available_now: bool = False
 ) -> list[StreamingQuery]:
-    """Start the lake query and one bar query per interval, each with its own checkpoint."""
+    """Start the lake query and one bar query per interval, each with its own checkpoint.
+
+    Every bar goes to InfluxDB; the one-minute bars also feed the Feast online store.
+    """
     when = trigger(settings, available_now=available_now)
     trades = read_trades(spark, settings)
     queries = [lake.write_trades(trades, settings, when)]
-    sink = InfluxBarSink(settings)
+    store.apply(settings)
+    influx = InfluxBarSink(settings)
+    sinks: dict[str, list[BarSink]] = {"1s": [influx], "1m": [influx, FeatureBarPush(settings)]}
     for interval in INTERVALS:
         name = f"bars-{interval}"
         queries.append(
             bars(trades, interval, settings.pipelines_watermark_s)
             .writeStream.queryName(name)
             .outputMode("update")
-            .foreachBatch(sink)
+            .foreachBatch(BarWriter(sinks[interval]))
             .option("checkpointLocation", str(settings.pipelines_checkpoint_dir / name))
             .trigger(**when)
             .start()

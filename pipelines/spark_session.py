@@ -20,6 +20,8 @@ def spark_session(settings: Settings, app_name: str = "xi-pipelines") -> SparkSe
         # Bars and partitions by date are in UTC whatever the machine's zone.
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.ui.enabled", "false")
+        # Progress is the caller's to show (xi pipelines run); Spark's bars would garble it.
+        .config("spark.ui.showConsoleProgress", "false")
         # The state of closed bars is dropped at once instead of kept for extra batches.
         .config("spark.sql.streaming.minBatchesToRetain", 10)
         .getOrCreate()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -86,6 +87,9 @@ class Settings(BaseSettings):
     # Streaming checkpoints and the Parquet lake. Unset, they follow state_dir (filled in below).
     pipelines_checkpoint_dir: Path = Field(default=None, validate_default=False)
     lake_dir: Path = Field(default=None, validate_default=False)
+    # Feast: a SQLite online store in feast_dir by default, the stack's Redis by configuration.
+    feast_online_store: Literal["sqlite", "redis"] = "sqlite"
+    feast_dir: Path = Field(default=None, validate_default=False)
     # Where the engine's Rust binaries are built. Unset: a folder in the cache shared by every
     # clone, so that an unchanged engine is not compiled again; a work tree may set its own.
     cargo_target_dir: Path = Field(default=None, validate_default=False)
@@ -98,6 +102,8 @@ class Settings(BaseSettings):
             self.model_base_path = self.state_dir / "models"
         if self.pipelines_checkpoint_dir is None:
             self.pipelines_checkpoint_dir = self.state_dir / "pipelines" / "checkpoints"
+        if self.feast_dir is None:
+            self.feast_dir = self.state_dir / "feast"
         if self.lake_dir is None:
             self.lake_dir = self.state_dir / "lake"
         if self.cargo_target_dir is None:
@@ -128,8 +134,12 @@ class Settings(BaseSettings):
         return self.postgres_dsn.rsplit("/", 1)[0] + "/postgres"
 
     @property
+    def redis_address(self) -> str:
+        return f"127.0.0.1:{self.redis_port}"
+
+    @property
     def redis_url(self) -> str:
-        return f"redis://127.0.0.1:{self.redis_port}/0"
+        return f"redis://{self.redis_address}/0"
 
     @property
     def influxdb_url(self) -> str:

@@ -33,6 +33,7 @@ def pipeline_settings(
             "influxdb_bucket": bucket_name,
             "pipelines_checkpoint_dir": root / "checkpoints",
             "lake_dir": root / "lake",
+            "feast_dir": root / "feast",
         }
     )
     with clients.influxdb(running_stack) as client:

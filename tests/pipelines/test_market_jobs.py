@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from pyspark.sql import SparkSession
 
+from features.store import feature_store
 from pipelines import lake
 from pipelines.jobs import await_all, start_market_jobs
 from pipelines.workload import Trade, TradeWorkload, encode
@@ -78,6 +79,23 @@ def run_job_once(spark: SparkSession, settings: Settings) -> None:
     await_all(start_market_jobs(spark, settings, available_now=True))
 
 
+def assert_online_features_are_the_last_minute_bars(
+    settings: Settings, expected: dict[tuple[str, str, int], ExpectedBar]
+) -> None:
+    store = feature_store(settings)
+    online = store.get_online_features(
+        features=store.get_feature_service("market_v1"),
+        entity_rows=[{"symbol": symbol} for symbol in SYMBOLS],
+    ).to_dict()
+    for index, symbol in enumerate(SYMBOLS):
+        last_minute = max(key for key in expected if key[:2] == (symbol, "1m"))
+        bar = expected[last_minute]
+        assert online["trade_count"][index] == bar.trade_count, symbol
+        assert online["close"][index] == float(bar.close), symbol
+        assert online["vwap"][index] == float(bar.vwap), symbol
+        assert online["volume"][index] == float(bar.volume), symbol
+
+
 def test_trades_become_exact_bars_and_land_in_the_lake_once_across_a_restart(
     spark: SparkSession, pipeline_settings: Settings
 ) -> None:
@@ -115,6 +133,7 @@ def test_trades_become_exact_bars_and_land_in_the_lake_once_across_a_restart(
         assert point["trade_count"] == bar.trade_count, key
         for name in ("open", "high", "low", "close", "volume", "vwap"):
             assert point[name] == float(getattr(bar, name)), (key, name)
+    assert_online_features_are_the_last_minute_bars(pipeline_settings, expected)
 
     rows = (
         spark.read.parquet(str(lake.table_path(pipeline_settings, lake.TRADES_TABLE)))
