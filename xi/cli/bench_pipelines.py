@@ -1,11 +1,12 @@
-"""`xi bench pipelines`: the market streaming job's throughput and trade-to-InfluxDB latency.
+"""`xi bench pipelines`: the market job's trades/s, and trade-to-InfluxDB and -online latency.
 
-Runs on its own topic, InfluxDB bucket, checkpoints and lake, removed at the end:
+Runs on its own topic, InfluxDB bucket, checkpoints, lake and Feast store, removed at the end:
 1. throughput: a backlog of made-up ``trades.v1`` records is produced first, then the job
    (lake and both bar queries) works it off; trades/s = backlog / wall time of that run;
 2. latency: the job runs on its processing-time trigger while trades are sent at a fixed rate
    with their time of sending; InfluxDB's 1 s bars are polled, and a trade counts as visible
-   when its bar's trade count includes it (one symbol's trades reach a bar in sending order).
+   when its bar's trade count includes it (one symbol's trades reach a bar in sending order);
+   likewise the Feast online store's minute bar per symbol (its minute and trade count).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import threading
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -33,12 +34,12 @@ from xi.cli.progress import steps
 from xi.settings import Settings, get_settings
 
 if TYPE_CHECKING:
+    from feast import FeatureStore
     from pyspark.sql import SparkSession
 
 SECOND_NS = 1_000_000_000
 Report = Callable[[str], None]
 SYMBOLS = ["BTCUSDT", "ETHUSDT", "SOLUSDT", "XITUSDT"]
-BarKey = tuple[str, int]  # symbol, 1 s bar start in ns
 
 
 def _producer(settings: Settings) -> KafkaProducer:
@@ -54,6 +55,7 @@ def _scratch_settings(settings: Settings, root: Path) -> Settings:
             "influxdb_bucket": f"bench-bars-{uuid.uuid4().hex[:8]}",
             "pipelines_checkpoint_dir": root / "checkpoints",
             "lake_dir": root / "lake",
+            "feast_dir": root / "feast",
         }
     )
 
@@ -68,42 +70,68 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-class BarCounts:
-    """Polls InfluxDB's 1 s bars and remembers when each bar first reached each trade count."""
+class Visibility:
+    """When each observed thing first reached each position (positions only grow)."""
 
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.first_seen: dict[BarKey, list[tuple[int, float]]] = defaultdict(list)
-        self.stop = threading.Event()
+    def __init__(self) -> None:
+        self.seen: dict[Hashable, list[tuple[tuple[int, ...], float]]] = defaultdict(list)
 
-    def poll_once(self) -> None:
-        flux = f"""
-            from(bucket: "{self.settings.influxdb_bucket}")
-              |> range(start: -10m)
-              |> filter(fn: (r) => r._measurement == "bars" and r.interval == "1s"
-                                   and r._field == "trade_count")
-        """
-        with clients.influxdb(self.settings) as client:
-            tables = client.query_api().query(flux, org=self.settings.influxdb_org)
-        now = time.time()
-        for table in tables:
-            for record in table.records:
-                key = (record["symbol"], int(record.get_time().timestamp()) * SECOND_NS)
-                seen = self.first_seen[key]
-                if not seen or record.get_value() > seen[-1][0]:
-                    seen.append((record.get_value(), now))
+    def observe(self, key: Hashable, position: tuple[int, ...], at: float) -> None:
+        history = self.seen[key]
+        if not history or position > history[-1][0]:
+            history.append((position, at))
 
-    def run(self, every_s: float) -> None:
-        while not self.stop.is_set():
-            self.poll_once()
-            self.stop.wait(every_s)
-
-    def visible_at(self, key: BarKey, index: int) -> float | None:
-        """When the bar first counted its ``index``-th trade (0-based), if it has."""
-        for count, at in self.first_seen.get(key, []):
-            if count > index:
+    def visible_at(self, key: Hashable, needed: tuple[int, ...]) -> float | None:
+        for position, at in self.seen.get(key, []):
+            if position >= needed:
                 return at
         return None
+
+
+def _influx_counts(settings: Settings) -> list[tuple[Hashable, tuple[int, ...]]]:
+    """Per 1 s bar (symbol, start): its trade count so far."""
+    flux = f"""
+        from(bucket: "{settings.influxdb_bucket}")
+          |> range(start: -10m)
+          |> filter(fn: (r) => r._measurement == "bars" and r.interval == "1s"
+                               and r._field == "trade_count")
+    """
+    with clients.influxdb(settings) as client:
+        tables = client.query_api().query(flux, org=settings.influxdb_org)
+    return [
+        ((record["symbol"], int(record.get_time().timestamp())), (record.get_value(),))
+        for table in tables
+        for record in table.records
+    ]
+
+
+def _online_counts(store: FeatureStore) -> list[tuple[Hashable, tuple[int, ...]]]:
+    """Per symbol: the minute its online bar is of and that bar's trade count."""
+    values = store.get_online_features(
+        features=["symbol_market_1m:trade_count"],
+        entity_rows=[{"symbol": symbol} for symbol in SYMBOLS],
+    ).to_dict(include_event_timestamps=True)
+    found = []
+    for symbol, count, stamp in zip(
+        SYMBOLS, values["trade_count"], values["trade_count__ts"], strict=True
+    ):
+        if count is not None:
+            found.append((symbol, (int(stamp) // 60, count)))
+    return found
+
+
+def _poll(
+    settings: Settings, influx: Visibility, online: Visibility, stop: threading.Event
+) -> None:
+    from features.store import feature_store
+
+    store = feature_store(settings)
+    while not stop.is_set():
+        for key, position in _influx_counts(settings):
+            influx.observe(key, position, time.time())
+        for key, position in _online_counts(store):
+            online.observe(key, position, time.time())
+        stop.wait(0.2)
 
 
 def _throughput(spark: SparkSession, settings: Settings, trades: int, report: Report) -> float:
@@ -127,15 +155,19 @@ def _throughput(spark: SparkSession, settings: Settings, trades: int, report: Re
 
 def _latency(
     spark: SparkSession, settings: Settings, rate: float, seconds: float, report: Report
-) -> list[float]:
+) -> tuple[list[float], list[float]]:
+    """Seconds from sending to InfluxDB and to the online store, per trade (inf: never seen)."""
     from pipelines import jobs
     from pipelines.workload import TradeWorkload, encode
 
     topic = f"{settings.pipelines_topic_prefix}{topics.TRADES}"
     queries = jobs.start_market_jobs(spark, settings)
-    counts = BarCounts(settings)
-    poller = threading.Thread(target=counts.run, args=(0.2,), daemon=True)
-    sent: dict[BarKey, list[float]] = defaultdict(list)
+    influx, online, stop = Visibility(), Visibility(), threading.Event()
+    poller = threading.Thread(target=_poll, args=(settings, influx, online, stop), daemon=True)
+    # Per trade: its 1 s bar, its place in it, its minute, its place in that, when it left.
+    sent: list[tuple[Hashable, int, Hashable, tuple[int, int], float]] = []
+    in_second: dict[Hashable, int] = defaultdict(int)
+    in_minute: dict[tuple[str, int], int] = defaultdict(int)
     try:
         while any(q.lastProgress is None for q in queries):
             time.sleep(0.5)
@@ -144,34 +176,49 @@ def _latency(
         producer = _producer(settings)
         workload = TradeWorkload(SYMBOLS, seed=2)
         began = time.monotonic()
-        total = int(rate * seconds)
-        for n in range(total):
+        for n in range(int(rate * seconds)):
             # Pace by the clock: trade n leaves at began + n / rate.
             delay = began + n / rate - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
+            symbol = SYMBOLS[n % len(SYMBOLS)]
             ts_ns = time.time_ns()
-            trade = workload.trade(SYMBOLS[n % len(SYMBOLS)], ts_ns)
-            key, value = encode(trade)
+            key, value = encode(workload.trade(symbol, ts_ns))
             producer.send(topic, key=key, value=value)
-            sent[(trade["symbol"], ts_ns // SECOND_NS * SECOND_NS)].append(ts_ns / SECOND_NS)
+            second = (symbol, ts_ns // SECOND_NS)
+            minute = (symbol, ts_ns // (60 * SECOND_NS))
+            in_second[second] += 1
+            in_minute[minute] += 1
+            sent.append(
+                (
+                    second,
+                    in_second[second],
+                    symbol,
+                    (minute[1], in_minute[minute]),
+                    ts_ns / SECOND_NS,
+                )
+            )
         producer.flush()
         producer.close()
         report("waiting for the last bars")
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            if all(counts.visible_at(k, len(v) - 1) for k, v in sent.items()):
+            last = sent[-1]
+            if influx.visible_at(last[0], (last[1],)) and online.visible_at(last[2], last[3]):
                 break
             time.sleep(0.5)
     finally:
-        counts.stop.set()
+        stop.set()
         jobs.stop_all(queries)
-    latencies = []
-    for key, times in sent.items():
-        for index, sent_at in enumerate(times):
-            seen = counts.visible_at(key, index)
-            latencies.append(seen - sent_at if seen is not None else float("inf"))
-    return latencies
+    to_influx, to_online = [], []
+    for second, count, symbol, minute_count, sent_at in sent:
+        for visibility, key, needed, out in (
+            (influx, second, (count,), to_influx),
+            (online, symbol, minute_count, to_online),
+        ):
+            at = visibility.visible_at(key, needed)
+            out.append(at - sent_at if at is not None else math.inf)
+    return to_influx, to_online
 
 
 def pipelines_bench(
@@ -179,7 +226,7 @@ def pipelines_bench(
     rate: Annotated[float, typer.Option(help="trades/s sent in the latency run")] = 1000,
     seconds: Annotated[float, typer.Option(help="length of the latency run")] = 20,
 ) -> None:
-    """Trades/s the market job keeps up with, and trade-to-InfluxDB latency at a set rate."""
+    """Trades/s the market job keeps up with; trade-to-InfluxDB and -online latency at a rate."""
     from pipelines.spark_session import spark_session
 
     root = Path(tempfile.mkdtemp(prefix="pipelines-bench-"))
@@ -198,7 +245,7 @@ def pipelines_bench(
             try:
                 per_second = _throughput(spark, settings, trades, report)
                 report(f"throughput {per_second:,.0f} trades/s (load {os.getloadavg()[0]:.2f})")
-                latencies = _latency(spark, settings, rate, seconds, report)
+                to_influx, to_online = _latency(spark, settings, rate, seconds, report)
             finally:
                 spark.stop()
     finally:
@@ -207,13 +254,13 @@ def pipelines_bench(
         admin.delete_topics([topic])
         admin.close()
         shutil.rmtree(root, ignore_errors=True)
-    seen = [value for value in latencies if value != float("inf")]
     typer.echo(
         json.dumps(
             {
                 "load_average_1m": round(os.getloadavg()[0], 2),
-                "trades_sent_for_latency": len(latencies),
-                "trades_never_seen": len(latencies) - len(seen),
+                "trades_sent_for_latency": len(to_influx),
+                "never_in_influx": sum(math.isinf(value) for value in to_influx),
+                "never_online": sum(math.isinf(value) for value in to_online),
             }
         )
     )
@@ -221,10 +268,9 @@ def pipelines_bench(
         json.dumps(
             {
                 "trades_per_sec": round(per_second, 1),
-                "trade_to_influx_p50_s": _seconds(statistics.median(latencies)),
-                "trade_to_influx_p99_s": _seconds(_percentile(latencies, 0.99)),
-                # The Feast online store is not fed by the pipelines yet.
-                "trade_to_online_feature_p99_s": None,
+                "trade_to_influx_p50_s": _seconds(statistics.median(to_influx)),
+                "trade_to_influx_p99_s": _seconds(_percentile(to_influx, 0.99)),
+                "trade_to_online_feature_p99_s": _seconds(_percentile(to_online, 0.99)),
             }
         )
     )
