@@ -20,7 +20,8 @@ def pipeline_settings(
 ) -> Iterator[Settings]:
     """Settings whose topics, bucket, checkpoints and lake belong to this test session only."""
     prefix = f"{unique('t')}."
-    create_topics(running_stack, [f"{prefix}{topics.TRADES}"], partitions=4)
+    topic = f"{prefix}{topics.TRADES}"
+    create_topics(running_stack, [topic], partitions=4)
     root: Path = tmp_path_factory.mktemp("pipelines")
     bucket_name = unique("test-bars")
     with clients.influxdb(running_stack) as client:
@@ -38,6 +39,11 @@ def pipeline_settings(
     )
     with clients.influxdb(running_stack) as client:
         client.buckets_api().delete_bucket(bucket)
+    admin = clients.kafka_admin(running_stack)
+    try:
+        admin.delete_topics([topic])
+    finally:
+        admin.close()
 
 
 @pytest.fixture(scope="session")
