@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -78,6 +79,23 @@ class Settings(BaseSettings):
     model_base_path: Path = Field(default=None, validate_default=False)
     mlflow_tracking_uri: str = Field(default=None, validate_default=False)
     tf_threads: int = 2  # TensorFlow threads for training
+    # Spark runs in local mode inside the pipelines' process, bounded for a small shared machine.
+    spark_master: str = "local[2]"
+    spark_driver_memory: str = "1g"
+    spark_shuffle_partitions: int = 2
+    # The pipelines read the engine's topics under this prefix (a test uses its own).
+    pipelines_topic_prefix: str = ""
+    # Micro-batch interval of the streaming jobs and how late a trade may come and still count.
+    pipelines_trigger_s: float = 1.0
+    pipelines_watermark_s: int = 10
+    # Kafka records per micro-batch at most, so that a backlog is worked off in bounded steps.
+    pipelines_max_offsets_per_trigger: int = 200_000
+    # Streaming checkpoints and the Parquet lake. Unset, they follow state_dir (filled in below).
+    pipelines_checkpoint_dir: Path = Field(default=None, validate_default=False)
+    lake_dir: Path = Field(default=None, validate_default=False)
+    # Feast: a SQLite online store in feast_dir by default, the stack's Redis by configuration.
+    feast_online_store: Literal["sqlite", "redis"] = "sqlite"
+    feast_dir: Path = Field(default=None, validate_default=False)
     # Where the engine's Rust binaries are built. Unset: a folder in the cache shared by every
     # clone, so that an unchanged engine is not compiled again; a work tree may set its own.
     cargo_target_dir: Path = Field(default=None, validate_default=False)
@@ -88,6 +106,12 @@ class Settings(BaseSettings):
             raise ValueError("XI_SECRET_KEY must be set outside the local environment")
         if self.model_base_path is None:
             self.model_base_path = self.state_dir / "models"
+        if self.pipelines_checkpoint_dir is None:
+            self.pipelines_checkpoint_dir = self.state_dir / "pipelines" / "checkpoints"
+        if self.feast_dir is None:
+            self.feast_dir = self.state_dir / "feast"
+        if self.lake_dir is None:
+            self.lake_dir = self.state_dir / "lake"
         if self.cargo_target_dir is None:
             self.cargo_target_dir = self.cache_dir / "cargo-target"
         if self.mlflow_tracking_uri is None:
@@ -116,8 +140,12 @@ class Settings(BaseSettings):
         return self.postgres_dsn.rsplit("/", 1)[0] + "/postgres"
 
     @property
+    def redis_address(self) -> str:
+        return f"127.0.0.1:{self.redis_port}"
+
+    @property
     def redis_url(self) -> str:
-        return f"redis://127.0.0.1:{self.redis_port}/0"
+        return f"redis://{self.redis_address}/0"
 
     @property
     def influxdb_url(self) -> str:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import typer
 
 from xi import cargo
-from xi.cli import accounts, bench, demo, engine, learning, simulate, stack
+from xi.cli import accounts, bench, demo, engine, learning, pipelines, simulate, stack
 from xi.cli.progress import console, steps
 from xi.settings import get_settings
+from xi.stack import spark
 from xi.stack import stack as local_stack
 from xi.stack.service import StackError
 
@@ -17,6 +18,7 @@ app.add_typer(accounts.app, name="accounts")
 app.add_typer(bench.app, name="bench")
 app.add_typer(engine.replay_app, name="replay")
 app.add_typer(learning.app, name="learning")
+app.add_typer(pipelines.app, name="pipelines")
 app.command()(demo.demo)
 app.command(name="simulate")(simulate.command)
 
@@ -27,6 +29,8 @@ def setup() -> None:
     settings = get_settings()
     with steps("setup") as report:
         local_stack.install(settings, report)
+        report("fetching Spark's Kafka connector")
+        spark.kafka_connector_jars(settings)
         report("building the engine's tools")
         cargo.build_release(settings, "engine-tools")
     console.print("[green]setup complete")

@@ -1,0 +1,1 @@
+"""The Feast repository of the platform: entities, sources, feature views and services."""

@@ -1,0 +1,60 @@
+"""Pushing each symbol's current one-minute bar to the Feast online store as it updates."""
+
+from __future__ import annotations
+
+import pandas as pd
+from feast.data_source import PushMode
+
+from features.definitions import SYMBOL_MARKET_PUSH
+from features.store import feature_store
+from pipelines.bars import Bar
+from xi.settings import Settings
+
+
+def _recency(bar: Bar) -> tuple[int, int]:
+    return bar.start_ns, bar.last_ts_ns
+
+
+def symbol_market_rows(latest: dict[str, Bar]) -> pd.DataFrame:
+    """Push-source rows of one bar per symbol."""
+    return pd.DataFrame(
+        {
+            "symbol": [bar.symbol for bar in latest.values()],
+            "event_timestamp": pd.to_datetime(
+                [bar.last_ts_ns for bar in latest.values()], unit="ns", utc=True
+            ),
+            "close": [float(bar.close) for bar in latest.values()],
+            "vwap": [float(bar.vwap) for bar in latest.values()],
+            "volume": [float(bar.volume) for bar in latest.values()],
+            "trade_count": [bar.trade_count for bar in latest.values()],
+        }
+    )
+
+
+class FeatureBarPush:
+    """Pushes each symbol's newest one-minute bar of a micro-batch to the online store.
+
+    The online store keeps the last value pushed, whatever its time; a late trade updating an
+    older minute must not replace the current one, so only a bar at least as recent as the
+    last one pushed for its symbol goes out.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.store = feature_store(settings)
+        self.pushed: dict[str, tuple[int, int]] = {}
+
+    def __call__(self, bars: list[Bar], batch_id: int) -> None:
+        latest: dict[str, Bar] = {}
+        for bar in bars:
+            newest = latest.get(bar.symbol)
+            if newest is None or _recency(bar) > _recency(newest):
+                latest[bar.symbol] = bar
+        fresh = {
+            symbol: bar
+            for symbol, bar in latest.items()
+            if _recency(bar) >= self.pushed.get(symbol, (0, 0))
+        }
+        if not fresh:
+            return
+        self.store.push(SYMBOL_MARKET_PUSH, symbol_market_rows(fresh), to=PushMode.ONLINE)
+        self.pushed.update({symbol: _recency(bar) for symbol, bar in fresh.items()})

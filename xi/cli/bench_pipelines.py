@@ -1,0 +1,276 @@
+"""`xi bench pipelines`: the market job's trades/s, and trade-to-InfluxDB and -online latency.
+
+Runs on its own topic, InfluxDB bucket, checkpoints, lake and Feast store, removed at the end:
+1. throughput: a backlog of made-up ``trades.v1`` records is produced first, then the job
+   (lake and both bar queries) works it off; trades/s = backlog / wall time of that run;
+2. latency: the job runs on its processing-time trigger while trades are sent at a fixed rate
+   with their time of sending; InfluxDB's 1 s bars are polled, and a trade counts as visible
+   when its bar's trade count includes it (one symbol's trades reach a bar in sending order);
+   likewise the Feast online store's minute bar per symbol (its minute and trade count).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import statistics
+import tempfile
+import threading
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Hashable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from kafka import KafkaProducer
+from kafka.admin import NewTopic
+
+from xi import clients, topics
+from xi.cli.progress import steps
+from xi.settings import Settings, get_settings
+
+if TYPE_CHECKING:
+    from feast import FeatureStore
+    from pyspark.sql import SparkSession
+
+SECOND_NS = 1_000_000_000
+Report = Callable[[str], None]
+SYMBOLS = ["BTCUSDT", "ETHUSDT", "SOLUSDT", "XITUSDT"]
+
+
+def _producer(settings: Settings) -> KafkaProducer:
+    return KafkaProducer(
+        bootstrap_servers=settings.kafka_bootstrap, linger_ms=5, batch_size=256 * 1024, acks=1
+    )
+
+
+def _scratch_settings(settings: Settings, root: Path) -> Settings:
+    return settings.model_copy(
+        update={
+            "pipelines_topic_prefix": f"bench-{uuid.uuid4().hex[:8]}.",
+            "influxdb_bucket": f"bench-bars-{uuid.uuid4().hex[:8]}",
+            "pipelines_checkpoint_dir": root / "checkpoints",
+            "lake_dir": root / "lake",
+            "feast_dir": root / "feast",
+        }
+    )
+
+
+def _seconds(value: float) -> float | None:
+    """A latency for the JSON line: None when some trade never showed up."""
+    return None if math.isinf(value) else round(value, 3)
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+class Visibility:
+    """When each observed thing first reached each position (positions only grow)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[Hashable, list[tuple[tuple[int, ...], float]]] = defaultdict(list)
+
+    def observe(self, key: Hashable, position: tuple[int, ...], at: float) -> None:
+        history = self.seen[key]
+        if not history or position > history[-1][0]:
+            history.append((position, at))
+
+    def visible_at(self, key: Hashable, needed: tuple[int, ...]) -> float | None:
+        for position, at in self.seen.get(key, []):
+            if position >= needed:
+                return at
+        return None
+
+
+def _influx_counts(settings: Settings) -> list[tuple[Hashable, tuple[int, ...]]]:
+    """Per 1 s bar (symbol, start): its trade count so far."""
+    flux = f"""
+        from(bucket: "{settings.influxdb_bucket}")
+          |> range(start: -10m)
+          |> filter(fn: (r) => r._measurement == "bars" and r.interval == "1s"
+                               and r._field == "trade_count")
+    """
+    with clients.influxdb(settings) as client:
+        tables = client.query_api().query(flux, org=settings.influxdb_org)
+    return [
+        ((record["symbol"], int(record.get_time().timestamp())), (record.get_value(),))
+        for table in tables
+        for record in table.records
+    ]
+
+
+def _online_counts(store: FeatureStore) -> list[tuple[Hashable, tuple[int, ...]]]:
+    """Per symbol: the minute its online bar is of and that bar's trade count."""
+    values = store.get_online_features(
+        features=["symbol_market_1m:trade_count"],
+        entity_rows=[{"symbol": symbol} for symbol in SYMBOLS],
+    ).to_dict(include_event_timestamps=True)
+    found = []
+    for symbol, count, stamp in zip(
+        SYMBOLS, values["trade_count"], values["trade_count__ts"], strict=True
+    ):
+        if count is not None:
+            found.append((symbol, (int(stamp) // 60, count)))
+    return found
+
+
+def _poll(
+    settings: Settings, influx: Visibility, online: Visibility, stop: threading.Event
+) -> None:
+    from features.store import feature_store
+
+    store = feature_store(settings)
+    while not stop.is_set():
+        for key, position in _influx_counts(settings):
+            influx.observe(key, position, time.time())
+        for key, position in _online_counts(store):
+            online.observe(key, position, time.time())
+        stop.wait(0.2)
+
+
+def _throughput(spark: SparkSession, settings: Settings, trades: int, report: Report) -> float:
+    from pipelines.jobs import await_all, start_market_jobs
+    from pipelines.workload import TradeWorkload, encode
+
+    topic = f"{settings.pipelines_topic_prefix}{topics.TRADES}"
+    report(f"producing a backlog of {trades:,} trades")
+    producer = _producer(settings)
+    start_ns = time.time_ns() - 30 * 60 * SECOND_NS
+    for trade in TradeWorkload(SYMBOLS, seed=1).trades(start_ns, trades, 5_000_000):
+        key, value = encode(trade)
+        producer.send(topic, key=key, value=value)
+    producer.flush()
+    producer.close()
+    report("working off the backlog (lake and bars)")
+    began = time.monotonic()
+    await_all(start_market_jobs(spark, settings, available_now=True))
+    return trades / (time.monotonic() - began)
+
+
+def _latency(
+    spark: SparkSession, settings: Settings, rate: float, seconds: float, report: Report
+) -> tuple[list[float], list[float]]:
+    """Seconds from sending to InfluxDB and to the online store, per trade (inf: never seen)."""
+    from pipelines import jobs
+    from pipelines.workload import TradeWorkload, encode
+
+    topic = f"{settings.pipelines_topic_prefix}{topics.TRADES}"
+    queries = jobs.start_market_jobs(spark, settings)
+    influx, online, stop = Visibility(), Visibility(), threading.Event()
+    poller = threading.Thread(target=_poll, args=(settings, influx, online, stop), daemon=True)
+    # Per trade: its 1 s bar, its place in it, its minute, its place in that, when it left.
+    sent: list[tuple[Hashable, int, Hashable, tuple[int, int], float]] = []
+    in_second: dict[Hashable, int] = defaultdict(int)
+    in_minute: dict[tuple[str, int], int] = defaultdict(int)
+    try:
+        while any(q.lastProgress is None for q in queries):
+            time.sleep(0.5)
+        report(f"sending {rate:,.0f} trades/s for {seconds:.0f} s")
+        poller.start()
+        producer = _producer(settings)
+        workload = TradeWorkload(SYMBOLS, seed=2)
+        began = time.monotonic()
+        for n in range(int(rate * seconds)):
+            # Pace by the clock: trade n leaves at began + n / rate.
+            delay = began + n / rate - time.monotonic()
+            if delay > 0:
+                time.sleep(delay)
+            symbol = SYMBOLS[n % len(SYMBOLS)]
+            ts_ns = time.time_ns()
+            key, value = encode(workload.trade(symbol, ts_ns))
+            producer.send(topic, key=key, value=value)
+            second = (symbol, ts_ns // SECOND_NS)
+            minute = (symbol, ts_ns // (60 * SECOND_NS))
+            in_second[second] += 1
+            in_minute[minute] += 1
+            sent.append(
+                (
+                    second,
+                    in_second[second],
+                    symbol,
+                    (minute[1], in_minute[minute]),
+                    ts_ns / SECOND_NS,
+                )
+            )
+        producer.flush()
+        producer.close()
+        report("waiting for the last bars")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            last = sent[-1]
+            if influx.visible_at(last[0], (last[1],)) and online.visible_at(last[2], last[3]):
+                break
+            time.sleep(0.5)
+    finally:
+        stop.set()
+        jobs.stop_all(queries)
+    to_influx, to_online = [], []
+    for second, count, symbol, minute_count, sent_at in sent:
+        for visibility, key, needed, out in (
+            (influx, second, (count,), to_influx),
+            (online, symbol, minute_count, to_online),
+        ):
+            at = visibility.visible_at(key, needed)
+            out.append(at - sent_at if at is not None else math.inf)
+    return to_influx, to_online
+
+
+def pipelines_bench(
+    trades: Annotated[int, typer.Option(help="backlog of the throughput run")] = 200_000,
+    rate: Annotated[float, typer.Option(help="trades/s sent in the latency run")] = 1000,
+    seconds: Annotated[float, typer.Option(help="length of the latency run")] = 20,
+) -> None:
+    """Trades/s the market job keeps up with; trade-to-InfluxDB and -online latency at a rate."""
+    from pipelines.spark_session import spark_session
+
+    root = Path(tempfile.mkdtemp(prefix="pipelines-bench-"))
+    settings = _scratch_settings(get_settings(), root)
+    admin = clients.kafka_admin(settings)
+    topic = f"{settings.pipelines_topic_prefix}{topics.TRADES}"
+    admin.create_topics([NewTopic(topic, num_partitions=4, replication_factor=1)])
+    with clients.influxdb(settings) as client:
+        bucket = client.buckets_api().create_bucket(
+            bucket_name=settings.influxdb_bucket, org=settings.influxdb_org
+        )
+    try:
+        with steps("bench pipelines") as report:
+            report(f"starting Spark ({settings.spark_master}, load {os.getloadavg()[0]:.2f})")
+            spark = spark_session(settings, app_name="xi-bench-pipelines")
+            try:
+                per_second = _throughput(spark, settings, trades, report)
+                report(f"throughput {per_second:,.0f} trades/s (load {os.getloadavg()[0]:.2f})")
+                to_influx, to_online = _latency(spark, settings, rate, seconds, report)
+            finally:
+                spark.stop()
+    finally:
+        with clients.influxdb(settings) as client:
+            client.buckets_api().delete_bucket(bucket)
+        admin.delete_topics([topic])
+        admin.close()
+        shutil.rmtree(root, ignore_errors=True)
+    typer.echo(
+        json.dumps(
+            {
+                "load_average_1m": round(os.getloadavg()[0], 2),
+                "trades_sent_for_latency": len(to_influx),
+                "never_in_influx": sum(math.isinf(value) for value in to_influx),
+                "never_online": sum(math.isinf(value) for value in to_online),
+            }
+        )
+    )
+    typer.echo(
+        json.dumps(
+            {
+                "trades_per_sec": round(per_second, 1),
+                "trade_to_influx_p50_s": _seconds(statistics.median(to_influx)),
+                "trade_to_influx_p99_s": _seconds(_percentile(to_influx, 0.99)),
+                "trade_to_online_feature_p99_s": _seconds(_percentile(to_online, 0.99)),
+            }
+        )
+    )
