@@ -275,7 +275,7 @@ impl Service {
             .set("retry.backoff.ms", "2")
             .set("retry.backoff.max.ms", "20")
             // A failed message fails the transaction anyway; reporting every success would
-            // cost a delivery event per message (a third of the producer's CPU).
+            // cost a delivery event per message (about a tenth of the process's CPU).
             .set("delivery.report.only.error", "true");
         for (k, v) in &cfg.producer_config {
             producer_config.set(k, v);
