@@ -22,15 +22,14 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use crate::json::write_int;
+use crate::wire::{
+    cancel_reason, reject_reason, Book, CommandType, Correlation, Execution, RawCommand, Trade,
+    WSide, WriteJson,
+};
 use engine_core::{
     Command, Engine, Event, EventKind, NewOrder, OrderType, Side, StpMode, SymbolRules,
     TimeInForce, MAX_SYMBOLS,
-};
-use serde::Serialize;
-
-use crate::wire::{
-    cancel_reason, reject_reason, Book, CommandType, Correlation, Execution, RawCommand, Trade,
-    WSide,
 };
 
 /// Symbol id handed to the engine for a name it does not know; never listed.
@@ -65,11 +64,17 @@ impl Outbox {
         self.msgs.clear();
     }
 
-    fn push<T: Serialize>(&mut self, topic: Topic, key: &[u8], value: &T) {
+    /// Append a message whose key `write_key` writes into the buffer.
+    fn push_with(
+        &mut self,
+        topic: Topic,
+        write_key: impl FnOnce(&mut Vec<u8>),
+        value: &impl WriteJson,
+    ) {
         let k0 = self.buf.len();
-        self.buf.extend_from_slice(key);
+        write_key(&mut self.buf);
         let p0 = self.buf.len();
-        serde_json::to_writer(&mut self.buf, value).expect("serializing to a Vec cannot fail");
+        value.write_json(&mut self.buf);
         self.msgs.push(OutMsg {
             topic,
             key: k0..p0,
@@ -77,9 +82,12 @@ impl Outbox {
         });
     }
 
-    fn push_account<T: Serialize>(&mut self, account: u64, value: &T) {
-        let key = account.to_string();
-        self.push(Topic::Executions, key.as_bytes(), value);
+    fn push(&mut self, topic: Topic, key: &[u8], value: &impl WriteJson) {
+        self.push_with(topic, |buf| buf.extend_from_slice(key), value);
+    }
+
+    fn push_account(&mut self, account: u64, value: &impl WriteJson) {
+        self.push_with(Topic::Executions, |buf| write_int(buf, account), value);
     }
 
     pub fn key(&self, m: &OutMsg) -> &[u8] {

@@ -7,7 +7,14 @@
 use std::borrow::Cow;
 
 use engine_core::{CancelReason, OrderType, RejectReason, Side, StpMode, TimeInForce};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
+
+use crate::json::Object;
+
+/// A message of an output topic, written as JSON at the end of a buffer.
+pub trait WriteJson {
+    fn write_json(&self, buf: &mut Vec<u8>);
+}
 
 /// Command types of `orders.v1`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -68,9 +75,15 @@ pub struct Correlation<'a> {
 
 macro_rules! wire_enum {
     ($name:ident, $core:ident, $($variant:ident = $spelling:literal),+ $(,)?) => {
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
         pub enum $name {
             $(#[serde(rename = $spelling)] $variant,)+
+        }
+        impl $name {
+            /// The spelling on the wire.
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $spelling,)+ }
+            }
         }
         impl From<$name> for $core {
             fn from(v: $name) -> $core {
@@ -153,7 +166,7 @@ pub fn cancel_reason(r: CancelReason) -> &'static str {
 
 /// One `executions.v1` message: a report about one order (or one symbol listing), keyed by
 /// `account`. Fields that do not apply to an `exec_type` are left out.
-#[derive(Debug, Serialize)]
+#[derive(Debug)]
 pub struct Execution<'a> {
     pub seq: u64,
     pub shard: i32,
@@ -165,39 +178,22 @@ pub struct Execution<'a> {
     /// The command's id, on the reports to the account that sent it; null for others.
     pub command_id: Option<&'a str>,
     pub client_order_id: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub side: Option<WSide>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub order_type: Option<WOrderType>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub time_in_force: Option<WTif>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub price: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub qty: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub quote_qty: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub remaining_qty: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub trade_id: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub liquidity: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub counter_order_id: Option<u64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub old_price: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub old_qty: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub kept_priority: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub stop_price: Option<i64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub last_price: Option<i64>,
 }
 
@@ -244,7 +240,7 @@ impl<'a> Execution<'a> {
 }
 
 /// One `trades.v1` message, keyed by symbol.
-#[derive(Debug, Serialize)]
+#[derive(Debug)]
 pub struct Trade<'a> {
     pub seq: u64,
     pub shard: i32,
@@ -263,9 +259,8 @@ pub struct Trade<'a> {
 /// One `book.v1` message, keyed by symbol: the L2 levels one command changed
 /// (`DEPTH_UPDATE`, events `first_seq..=last_seq`, quantity 0 = level gone) or the whole book
 /// (`SNAPSHOT`, as of `last_seq`; apply the updates with `first_seq > last_seq` of it).
-#[derive(Debug, Serialize)]
+#[derive(Debug)]
 pub struct Book<'a> {
-    #[serde(rename = "type")]
     pub kind: &'static str,
     pub shard: i32,
     pub ts_ns: u64,
@@ -274,4 +269,71 @@ pub struct Book<'a> {
     pub last_seq: u64,
     pub bids: &'a [(i64, i64)],
     pub asks: &'a [(i64, i64)],
+}
+
+impl WriteJson for Execution<'_> {
+    fn write_json(&self, buf: &mut Vec<u8>) {
+        Object::begin(buf)
+            .u64("seq", self.seq)
+            .i64("shard", i64::from(self.shard))
+            .u64("ts_ns", self.ts_ns)
+            .str("symbol", self.symbol)
+            .str("exec_type", self.exec_type)
+            .u64("account", self.account)
+            .u64("order_id", self.order_id)
+            .nullable_str("command_id", self.command_id)
+            .nullable_str("client_order_id", self.client_order_id)
+            .opt_str("side", self.side.map(WSide::as_str))
+            .opt_str("order_type", self.order_type.map(WOrderType::as_str))
+            .opt_str("time_in_force", self.time_in_force.map(WTif::as_str))
+            .opt_i64("price", self.price)
+            .opt_i64("qty", self.qty)
+            .opt_i64("quote_qty", self.quote_qty)
+            .opt_i64("remaining_qty", self.remaining_qty)
+            .opt_str("reason", self.reason)
+            .opt_str("detail", self.detail)
+            .opt_u64("trade_id", self.trade_id)
+            .opt_str("liquidity", self.liquidity)
+            .opt_u64("counter_order_id", self.counter_order_id)
+            .opt_i64("old_price", self.old_price)
+            .opt_i64("old_qty", self.old_qty)
+            .opt_bool("kept_priority", self.kept_priority)
+            .opt_i64("stop_price", self.stop_price)
+            .opt_i64("last_price", self.last_price)
+            .end();
+    }
+}
+
+impl WriteJson for Trade<'_> {
+    fn write_json(&self, buf: &mut Vec<u8>) {
+        Object::begin(buf)
+            .u64("seq", self.seq)
+            .i64("shard", i64::from(self.shard))
+            .u64("ts_ns", self.ts_ns)
+            .str("symbol", self.symbol)
+            .u64("trade_id", self.trade_id)
+            .i64("price", self.price)
+            .i64("qty", self.qty)
+            .str("aggressor", self.aggressor.as_str())
+            .u64("maker_order_id", self.maker_order_id)
+            .u64("taker_order_id", self.taker_order_id)
+            .u64("maker_account", self.maker_account)
+            .u64("taker_account", self.taker_account)
+            .end();
+    }
+}
+
+impl WriteJson for Book<'_> {
+    fn write_json(&self, buf: &mut Vec<u8>) {
+        Object::begin(buf)
+            .str("type", self.kind)
+            .i64("shard", i64::from(self.shard))
+            .u64("ts_ns", self.ts_ns)
+            .str("symbol", self.symbol)
+            .u64("first_seq", self.first_seq)
+            .u64("last_seq", self.last_seq)
+            .levels("bids", self.bids)
+            .levels("asks", self.asks)
+            .end();
+    }
 }
