@@ -53,16 +53,30 @@ def run_once(
 ) -> dict[str, float]:
     """One bench run on fresh topics with a fresh engine process."""
     prefix = f"bench-{uuid.uuid4().hex[:8]}."
+    bench_topics = [
+        f"{prefix}{t}" for t in (topics.ORDERS, topics.EXECUTIONS, topics.TRADES, topics.BOOK)
+    ]
     admin = clients.kafka_admin(settings)
     try:
         admin.create_topics(
-            [
-                NewTopic(f"{prefix}{t}", num_partitions=partitions, replication_factor=1)
-                for t in (topics.ORDERS, topics.EXECUTIONS, topics.TRADES, topics.BOOK)
-            ]
+            [NewTopic(t, num_partitions=partitions, replication_factor=1) for t in bench_topics]
         )
     finally:
         admin.close()
+    try:
+        return _measure(settings, prefix, orders=orders, rate=rate, symbols=symbols)
+    finally:
+        # A run's topics hold hundreds of megabytes that nothing reads again.
+        admin = clients.kafka_admin(settings)
+        try:
+            admin.delete_topics(bench_topics)
+        finally:
+            admin.close()
+
+
+def _measure(
+    settings: Settings, prefix: str, *, orders: int, rate: float, symbols: int
+) -> dict[str, float]:
     port = _free_port()
     snapshots = Path(tempfile.mkdtemp(prefix="engine-bench-"))
     engine = subprocess.Popen(
