@@ -8,12 +8,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from trading_api import db
-from trading_api.api.routes import general, learning
+from trading_api.api.routes import account, general, learning, orders
 from trading_api.auth import SecretBox
 from trading_api.errors import ApiError, api_error_handler
 from trading_api.learning import curriculum, search
 from trading_api.learning.mastery import MasteryEstimator, ServedKnowledgeModel
 from trading_api.learning.media import LocalMediaStore
+from trading_api.orders.runtime import order_path
 from xi import clients
 from xi.settings import Settings, get_settings
 
@@ -32,7 +33,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         knowledge_model = ServedKnowledgeModel(settings.model_server_rest_url)
         app.state.mastery = MasteryEstimator(app.state.curriculum, knowledge_model)
         app.state.media = LocalMediaStore(settings.lesson_media_dir)
-        yield
+        with order_path(settings, app.state.pool, app.state.redis) as app.state.orders:
+            yield
         knowledge_model.close()
         app.state.elasticsearch.close()
         app.state.redis.close()
@@ -42,4 +44,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_exception_handler(ApiError, api_error_handler)
     app.include_router(general.router)
     app.include_router(learning.router)
+    app.include_router(orders.router)
+    app.include_router(account.router)
     return app

@@ -61,6 +61,14 @@ class Settings(BaseSettings):
     secret_key: SecretStr = SecretStr(LOCAL_SECRET_KEY)
 
     trading_api_port: int = 18080
+    # The symbols the API trades (and lists in the engine at start); tests use their own.
+    markets_file: Path = PROJECT_ROOT / "xi" / "markets.yaml"
+    # The API's consumer group on executions.v1. Unset: one group per database, since every
+    # deployment (one ledger) must see every report of its own orders.
+    trading_api_group_id: str | None = None
+    # How long a new order's request waits for the engine's report before it answers with
+    # what it knows (Binance answers RESULT/FULL with the matching outcome).
+    order_report_timeout_s: float = 2.0
     lesson_media_dir: Path = PROJECT_ROOT / "trading_api" / "learning" / "media"
 
     # The model server speaks TF Serving's protocols; its ports follow TF Serving's 8500/8501.
@@ -108,6 +116,10 @@ class Settings(BaseSettings):
     def postgres_admin_dsn(self) -> str:
         """The always-present ``postgres`` database, for creating and dropping databases."""
         return self.postgres_dsn.rsplit("/", 1)[0] + "/postgres"
+
+    @property
+    def executions_group_id(self) -> str:
+        return self.trading_api_group_id or f"trading-api.{self.postgres_db}"
 
     @property
     def redis_url(self) -> str:

@@ -5,6 +5,7 @@
 import time
 from collections.abc import Callable, Iterator
 from typing import Annotated
+from urllib.parse import parse_qsl
 
 from fastapi import Depends, Header, Request
 from psycopg import Connection
@@ -58,3 +59,16 @@ def require_roles(*roles: Role, signed: bool = False) -> Callable[..., Principal
 
 
 LearnerDep = Annotated[Principal, Depends(require_roles(Role.LEARNER))]
+SignedTraderDep = Annotated[Principal, Depends(require_roles(Role.TRADER, signed=True))]
+SignedAdminDep = Annotated[Principal, Depends(require_roles(Role.ADMIN, signed=True))]
+
+
+async def _params(request: Request) -> dict[str, str]:
+    """Binance's parameters: the query string and a form-encoded body, together."""
+    body = (await request.body()).decode(errors="replace")
+    pairs = parse_qsl(request.url.query, keep_blank_values=True)
+    pairs += parse_qsl(body, keep_blank_values=True)
+    return dict(pairs)
+
+
+ParamsDep = Annotated[dict[str, str], Depends(_params)]

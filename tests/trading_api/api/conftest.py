@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from trading_api.auth import Role, SecretBox, create_account, issue_api_key
 from trading_api.main import create_app
+from tests.trading_api.api.trading import Trader, new_trader, own_markets
 from xi.settings import Settings
 
 
@@ -30,3 +31,44 @@ def api_key(database: Settings) -> dict[Role, str]:
             account = create_account(conn, name=f"{role}-{uuid.uuid4().hex[:8]}", role=role)
             keys[role] = issue_api_key(conn, box, account_id=account).api_key
     return keys
+
+
+@pytest.fixture(scope="module")
+def exchange_settings(database: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings whose symbols are this module's own (see `trading.own_markets`)."""
+    path = own_markets(tmp_path_factory.mktemp("markets"))
+    return database.model_copy(update={"markets_file": path})
+
+
+@pytest.fixture(scope="module")
+def exchange(exchange_settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(exchange_settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def admin(exchange: TestClient, exchange_settings: Settings) -> Trader:
+    return new_trader(exchange, exchange_settings, Role.ADMIN)
+
+
+@pytest.fixture
+def funded(exchange: TestClient, exchange_settings: Settings, admin: Trader):
+    """A factory of new traders with deposits made through the admin endpoint."""
+
+    def make(**amounts: str) -> Trader:
+        trader = new_trader(exchange, exchange_settings)
+        for asset, amount in amounts.items():
+            response = admin.signed(
+                "POST",
+                "/admin/v1/deposit",
+                {
+                    "accountId": str(trader.account_id),
+                    "asset": asset,
+                    "amount": amount,
+                    "reference": uuid.uuid4().hex,
+                },
+            )
+            assert response.status_code == 200, response.text
+        return trader
+
+    return make
