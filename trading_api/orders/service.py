@@ -197,8 +197,8 @@ class OrderService:
             except Exception as error:
                 self._abandon(order)
                 raise ApiError(503, INTERNAL, "The matching engine is unreachable.") from error
-            if response_type != "ACK":
-                self._wait(waiter)
+            # Even ACK waits for the engine's acceptance, so that a refusal is answered as one.
+            self._wait(waiter)
         return self._respond(self._reload(order), response_type)
 
     def _store_with_hold(

@@ -9,9 +9,9 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.trading_api.api.trading import Trader, new_trader, own_markets
 from trading_api.auth import Role, SecretBox, create_account, issue_api_key
 from trading_api.main import create_app
-from tests.trading_api.api.trading import Trader, new_trader, own_markets
 from xi.settings import Settings
 
 
@@ -53,10 +53,16 @@ def admin(exchange: TestClient, exchange_settings: Settings) -> Trader:
 
 @pytest.fixture
 def funded(exchange: TestClient, exchange_settings: Settings, admin: Trader):
-    """A factory of new traders with deposits made through the admin endpoint."""
+    """A factory of new traders with deposits made through the admin endpoint.
+
+    Their orders still open at the end of the test are cancelled, so that the module's books
+    are empty again for the next test.
+    """
+    made: list[Trader] = []
 
     def make(**amounts: str) -> Trader:
         trader = new_trader(exchange, exchange_settings)
+        made.append(trader)
         for asset, amount in amounts.items():
             response = admin.signed(
                 "POST",
@@ -71,4 +77,9 @@ def funded(exchange: TestClient, exchange_settings: Settings, admin: Trader):
             assert response.status_code == 200, response.text
         return trader
 
-    return make
+    yield make
+    for trader in made:
+        for order in trader.signed("GET", "/api/v3/openOrders").json():
+            trader.signed(
+                "DELETE", "/api/v3/order", {"symbol": order["symbol"], "orderId": order["orderId"]}
+            )

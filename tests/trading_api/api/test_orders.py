@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from decimal import Decimal
 
+import psycopg
 import pytest
 
 from tests.trading_api.api.trading import Trader, market_of
+from trading_api.ledger.journal import asset_totals
 from xi.markets import Market
 from xi.settings import Settings
 
@@ -44,3 +47,120 @@ def test_a_resting_limit_order_is_new_holds_its_notional_and_cancels(funded, btc
     assert canceled.status_code == 200, canceled.text
     assert canceled.json()["status"] == "CANCELED"
     assert trader.balances()["USDT"] == (Decimal("10000"), Decimal("0"))
+
+
+def _totals_conserved(settings: Settings) -> None:
+    with psycopg.connect(settings.postgres_dsn) as conn:
+        assert all(total == 0 for total in asset_totals(conn).values())
+
+
+def test_two_accounts_trade_and_balances_and_fees_are_exact(
+    funded, btc: Market, exchange_settings: Settings
+) -> None:
+    seller: Trader = funded(BTC="1")
+    buyer: Trader = funded(USDT="10000")
+    rest = seller.signed("POST", "/api/v3/order", _limit(btc, "SELL", "0.1", "60000"))
+    assert rest.json()["status"] == "NEW", rest.text
+    # The buyer bids above the ask: it trades at the maker's price, and its hold at 60,100
+    # gives back what the better price saved.
+    take = buyer.signed("POST", "/api/v3/order", _limit(btc, "BUY", "0.1", "60100"))
+    body = take.json()
+    assert body["status"] == "FILLED", take.text
+    assert body["executedQty"] == "0.10000000"
+    assert body["cummulativeQuoteQty"] == "6000.00000000"
+    # Taker fee 10 bps of 0.1 BTC, in BTC.
+    assert body["fills"] == [
+        {
+            "price": "60000.00000000",
+            "qty": "0.10000000",
+            "commission": "0.00010000",
+            "commissionAsset": "BTC",
+            "tradeId": body["fills"][0]["tradeId"],
+        }
+    ]
+    assert buyer.balances() == {
+        "USDT": (Decimal("4000"), Decimal("0")),
+        "BTC": (Decimal("0.0999"), Decimal("0")),
+    }
+    # The maker's report is applied by the reader: wait until the order is filled.
+    maker_order = _eventually_status(seller, btc, rest.json()["orderId"], "FILLED")
+    assert maker_order["cummulativeQuoteQty"] == "6000.00000000"
+    # Maker fee 8 bps of 6,000 USDT, in USDT.
+    assert seller.balances() == {
+        "BTC": (Decimal("0.9"), Decimal("0")),
+        "USDT": (Decimal("5995.2"), Decimal("0")),
+    }
+    trades = seller.signed("GET", "/api/v3/myTrades", {"symbol": btc.symbol}).json()
+    assert [(t["isBuyer"], t["isMaker"], t["commission"]) for t in trades] == [
+        (False, True, "4.80000000")
+    ]
+    _totals_conserved(exchange_settings)
+
+
+def _eventually_status(trader: Trader, market: Market, order_id: int, status: str) -> dict:
+    deadline = time.monotonic() + 10
+    while True:
+        order = trader.signed(
+            "GET", "/api/v3/order", {"symbol": market.symbol, "orderId": str(order_id)}
+        ).json()
+        if order["status"] == status or time.monotonic() > deadline:
+            assert order["status"] == status, order
+            return order
+        time.sleep(0.05)
+
+
+def test_the_same_client_order_id_places_one_order(funded, btc: Market) -> None:
+    trader: Trader = funded(USDT="10000")
+    params = _limit(btc, "BUY", "0.01", "59000", newClientOrderId="my-order-1")
+    first = trader.signed("POST", "/api/v3/order", params).json()
+    again = trader.signed("POST", "/api/v3/order", params).json()
+    assert again["orderId"] == first["orderId"] and again["clientOrderId"] == "my-order-1"
+    assert trader.balances()["USDT"] == (Decimal("9410"), Decimal("590"))
+    opened = trader.signed("GET", "/api/v3/openOrders", {"symbol": btc.symbol}).json()
+    assert [o["orderId"] for o in opened] == [first["orderId"]]
+
+
+def test_market_orders_by_quantity_and_by_quote_amount(funded, btc: Market) -> None:
+    maker: Trader = funded(BTC="1")
+    for price in ("61000", "61500"):
+        maker.signed("POST", "/api/v3/order", _limit(btc, "SELL", "0.01", price))
+    taker: Trader = funded(USDT="10000")
+    by_qty = taker.signed(
+        "POST",
+        "/api/v3/order",
+        {"symbol": btc.symbol, "side": "BUY", "type": "MARKET", "quantity": "0.01"},
+    ).json()
+    assert (by_qty["status"], by_qty["cummulativeQuoteQty"]) == ("FILLED", "610.00000000")
+    by_quote = taker.signed(
+        "POST",
+        "/api/v3/order",
+        {"symbol": btc.symbol, "side": "BUY", "type": "MARKET", "quoteOrderQty": "307.5"},
+    ).json()
+    assert by_quote["status"] == "FILLED", by_quote
+    assert (by_quote["executedQty"], by_quote["cummulativeQuoteQty"]) == (
+        "0.00500000",
+        "307.50000000",
+    )
+    # Every hold came back: only what was spent is gone.
+    assert taker.balances()["USDT"] == (Decimal("10000") - 610 - Decimal("307.5"), Decimal(0))
+
+
+def test_ioc_fok_and_limit_maker(funded, btc: Market) -> None:
+    maker: Trader = funded(BTC="1")
+    maker.signed("POST", "/api/v3/order", _limit(btc, "SELL", "0.01", "62000"))
+    taker: Trader = funded(USDT="10000")
+    ioc = taker.signed(
+        "POST", "/api/v3/order", _limit(btc, "BUY", "0.02", "62000", timeInForce="IOC")
+    ).json()
+    assert (ioc["status"], ioc["executedQty"]) == ("EXPIRED", "0.01000000")
+    fok = taker.signed(
+        "POST", "/api/v3/order", _limit(btc, "BUY", "0.02", "62000", timeInForce="FOK")
+    ).json()
+    assert (fok["status"], fok["executedQty"]) == ("EXPIRED", "0.00000000")
+    maker.signed("POST", "/api/v3/order", _limit(btc, "SELL", "0.01", "62000"))
+    post_only = {k: v for k, v in _limit(btc, "BUY", "0.01", "62000").items() if k != "timeInForce"}
+    refused = taker.signed("POST", "/api/v3/order", {**post_only, "type": "LIMIT_MAKER"})
+    assert refused.status_code == 400
+    assert refused.json()["code"] == -2010
+    assert refused.json()["msg"] == "Order would immediately match and take."
+    assert taker.balances()["USDT"] == (Decimal("10000") - 620, Decimal(0))
