@@ -164,3 +164,101 @@ def test_ioc_fok_and_limit_maker(funded, btc: Market) -> None:
     assert refused.json()["code"] == -2010
     assert refused.json()["msg"] == "Order would immediately match and take."
     assert taker.balances()["USDT"] == (Decimal("10000") - 620, Decimal(0))
+
+
+def test_cancel_replace_cancels_then_places_a_new_order(funded, btc: Market) -> None:
+    trader: Trader = funded(USDT="10000")
+    old = trader.signed("POST", "/api/v3/order", _limit(btc, "BUY", "0.01", "58000")).json()
+    replaced = trader.signed(
+        "POST",
+        "/api/v3/order/cancelReplace",
+        {
+            **_limit(btc, "BUY", "0.02", "58500"),
+            "cancelReplaceMode": "STOP_ON_FAILURE",
+            "cancelOrderId": str(old["orderId"]),
+        },
+    )
+    body = replaced.json()
+    assert replaced.status_code == 200, body
+    assert (body["cancelResult"], body["newOrderResult"]) == ("SUCCESS", "SUCCESS")
+    assert body["cancelResponse"]["status"] == "CANCELED"
+    assert body["newOrderResponse"]["status"] == "NEW"
+    assert body["newOrderResponse"]["orderId"] != old["orderId"]
+    assert trader.balances()["USDT"] == (Decimal("8830"), Decimal("1170"))
+    # The old order cannot be cancelled twice: the whole request fails and places nothing.
+    again = trader.signed(
+        "POST",
+        "/api/v3/order/cancelReplace",
+        {
+            **_limit(btc, "BUY", "0.01", "57000"),
+            "cancelReplaceMode": "STOP_ON_FAILURE",
+            "cancelOrderId": str(old["orderId"]),
+        },
+    )
+    assert again.status_code == 400 and again.json()["code"] == -2022
+    assert again.json()["data"]["newOrderResult"] == "NOT_ATTEMPTED"
+    assert trader.balances()["USDT"] == (Decimal("8830"), Decimal("1170"))
+
+
+def test_cancel_all_open_orders_of_a_symbol(funded, btc: Market) -> None:
+    trader: Trader = funded(USDT="10000")
+    for price in ("57000", "57100", "57200"):
+        trader.signed("POST", "/api/v3/order", _limit(btc, "BUY", "0.01", price))
+    canceled = trader.signed("DELETE", "/api/v3/openOrders", {"symbol": btc.symbol})
+    assert canceled.status_code == 200, canceled.text
+    assert [o["status"] for o in canceled.json()] == ["CANCELED"] * 3
+    assert trader.signed("GET", "/api/v3/openOrders", {"symbol": btc.symbol}).json() == []
+    assert trader.balances()["USDT"] == (Decimal("10000"), Decimal("0"))
+
+
+def test_a_stop_loss_limit_rests_untriggered_and_an_iceberg_holds_its_whole_qty(
+    funded, btc: Market
+) -> None:
+    trader: Trader = funded(BTC="1")
+    stop = trader.signed(
+        "POST",
+        "/api/v3/order",
+        {
+            **_limit(btc, "SELL", "0.01", "58900"),
+            "type": "STOP_LOSS_LIMIT",
+            "stopPrice": "59000",
+        },
+    ).json()
+    assert stop["riskDecision"]["decision"] == "ACCEPT"
+    queried = trader.signed(
+        "GET", "/api/v3/order", {"symbol": btc.symbol, "orderId": str(stop["orderId"])}
+    ).json()
+    assert (queried["type"], queried["stopPrice"], queried["isWorking"]) == (
+        "STOP_LOSS_LIMIT",
+        "59000.00000000",
+        False,
+    )
+    iceberg = trader.signed(
+        "POST", "/api/v3/order", _limit(btc, "SELL", "0.1", "65000", icebergQty="0.01")
+    ).json()
+    assert iceberg["status"] == "NEW"
+    assert trader.balances()["BTC"] == (Decimal("0.89"), Decimal("0.11"))
+
+
+def test_all_orders_and_my_trades_page_oldest_first(funded, btc: Market) -> None:
+    maker: Trader = funded(BTC="1")
+    taker: Trader = funded(USDT="10000")
+    for _ in range(3):
+        maker.signed("POST", "/api/v3/order", _limit(btc, "SELL", "0.01", "60000"))
+        taker.signed("POST", "/api/v3/order", _limit(btc, "BUY", "0.01", "60000"))
+    orders = taker.signed("GET", "/api/v3/allOrders", {"symbol": btc.symbol}).json()
+    assert len(orders) == 3 and [o["status"] for o in orders] == ["FILLED"] * 3
+    ids = [o["orderId"] for o in orders]
+    assert ids == sorted(ids)
+    page = taker.signed(
+        "GET", "/api/v3/allOrders", {"symbol": btc.symbol, "orderId": str(ids[1]), "limit": "1"}
+    ).json()
+    assert [o["orderId"] for o in page] == [ids[1]]
+    newest = taker.signed("GET", "/api/v3/allOrders", {"symbol": btc.symbol, "limit": "2"}).json()
+    assert [o["orderId"] for o in newest] == ids[1:]
+    trades = taker.signed("GET", "/api/v3/myTrades", {"symbol": btc.symbol}).json()
+    assert len(trades) == 3 and all(t["isBuyer"] and not t["isMaker"] for t in trades)
+    after = taker.signed(
+        "GET", "/api/v3/myTrades", {"symbol": btc.symbol, "fromId": str(trades[2]["id"])}
+    ).json()
+    assert [t["id"] for t in after] == [trades[2]["id"]]
