@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 
 MAX_BATCH = 500
 RETRY_AFTER_S = 0.5
+SESSION_TIMEOUT_MS = 10_000
 
 
 @dataclass
@@ -89,6 +91,10 @@ class ExecutionsConsumer(threading.Thread):
             f"{s.engine_topic_prefix}{topics.EXECUTIONS}",
             bootstrap_servers=s.kafka_bootstrap,
             group_id=s.executions_group_id,
+            # Static membership: a restarted process (same host and port) takes its partitions
+            # back at once instead of waiting for the dead one's session to time out.
+            group_instance_id=f"{socket.gethostname()}:{s.trading_api_port}",
+            session_timeout_ms=SESSION_TIMEOUT_MS,
             client_id="trading-api",
             enable_auto_commit=False,
             isolation_level="read_committed",

@@ -9,10 +9,9 @@ from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlencode
 
+import httpx
 import psycopg
 import yaml
-from fastapi.testclient import TestClient
-from httpx import Response
 
 from trading_api import signing
 from trading_api.auth import Role, SecretBox, create_account, issue_api_key
@@ -44,12 +43,14 @@ def market_of(settings: Settings, base: str) -> Market:
 
 @dataclass
 class Trader:
-    client: TestClient
+    client: httpx.Client  # a TestClient, or a client of an API process
     account_id: int
     api_key: str
     secret: str
 
-    def signed(self, method: str, path: str, params: dict[str, str] | None = None) -> Response:
+    def signed(
+        self, method: str, path: str, params: dict[str, str] | None = None
+    ) -> httpx.Response:
         query = urlencode(
             {**(params or {}), "timestamp": int(time.time() * 1000), "nonce": uuid.uuid4().hex}
         )
@@ -65,7 +66,7 @@ class Trader:
         return {b["asset"]: (Decimal(b["free"]), Decimal(b["locked"])) for b in body["balances"]}
 
 
-def new_trader(client: TestClient, settings: Settings, role: Role = Role.TRADER) -> Trader:
+def new_trader(client: httpx.Client, settings: Settings, role: Role = Role.TRADER) -> Trader:
     box = SecretBox(settings.secret_key.get_secret_value())
     with psycopg.connect(settings.postgres_dsn, autocommit=True) as conn:
         account = create_account(conn, name=f"{role}-{uuid.uuid4().hex[:10]}", role=role)
