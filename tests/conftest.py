@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import psycopg
@@ -28,16 +27,8 @@ def running_stack(settings: Settings) -> Iterator[Settings]:
 @pytest.fixture(scope="session")
 def database(running_stack: Settings) -> Iterator[Settings]:
     """Settings that point at a new, migrated PostgreSQL database, dropped at the end."""
-    name = f"xi_test_{uuid.uuid4().hex[:8]}"
-    admin_dsn = running_stack.postgres_admin_dsn
-    with psycopg.connect(admin_dsn, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    settings = running_stack.model_copy(update={"postgres_db": name})
-    with psycopg.connect(settings.postgres_dsn) as conn:
-        db.migrate(conn)
-    yield settings
-    with psycopg.connect(admin_dsn, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    with db.temporary_database(running_stack, "xi_test") as settings:
+        yield settings
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from xi.cli.bench_api import bench_api
 from xi.cli.bench_engine_kafka import engine_kafka
 from xi.cli.engine import bench_engine
 from xi.cli.progress import console, steps
@@ -17,6 +18,7 @@ from xi.settings import get_settings
 app = typer.Typer(help="Benchmarks of the platform's parts.", no_args_is_help=True)
 app.command("engine")(bench_engine)
 app.command("engine-kafka")(engine_kafka)
+app.command("api")(bench_api)
 
 
 @app.command()

@@ -9,9 +9,10 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.trading_api.api.trading import Trader, new_trader, own_markets
+from tests.trading_api.api.trading import Trader, new_trader
 from trading_api.auth import Role, SecretBox, create_account, issue_api_key
 from trading_api.main import create_app
+from xi import markets
 from xi.settings import Settings
 
 
@@ -35,8 +36,8 @@ def api_key(database: Settings) -> dict[Role, str]:
 
 @pytest.fixture(scope="module")
 def exchange_settings(database: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    """Settings whose symbols are this module's own (see `trading.own_markets`)."""
-    path = own_markets(tmp_path_factory.mktemp("markets"))
+    """Settings whose symbols are this module's own (see `markets.write_private_copy`)."""
+    path = markets.write_private_copy(tmp_path_factory.mktemp("markets"))
     return database.model_copy(update={"markets_file": path})
 
 

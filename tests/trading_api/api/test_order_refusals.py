@@ -170,3 +170,25 @@ def test_cancelling_an_unknown_order_is_refused(exchange_settings: Settings, fun
     assert (response.status_code, response.json()["code"]) == (400, -2013)
     neither = trader.signed("DELETE", "/api/v3/order", {"symbol": market.symbol})
     assert (neither.status_code, neither.json()["code"]) == (400, -1102)
+
+
+def test_the_kill_switch_stops_an_accounts_orders_until_lifted(
+    exchange_settings: Settings, funded, admin: Trader
+) -> None:
+    trader: Trader = funded(USDT="10000")
+    market = market_of(exchange_settings, "BTC")
+    params = {"accountId": str(trader.account_id)}
+    assert admin.signed("POST", "/admin/v1/killSwitch", {**params, "enabled": "true"}).is_success
+    before = _state(exchange_settings)
+    refused = _post(trader, _signed_body(trader, _order(market, price="59000")))
+    assert (refused.status_code, refused.json()["riskDecision"]["failedCheck"]) == (
+        400,
+        "KILL_SWITCH",
+    )
+    assert _state(exchange_settings) == before
+    assert admin.signed("POST", "/admin/v1/killSwitch", {**params, "enabled": "false"}).is_success
+    placed = _post(trader, _signed_body(trader, _order(market, price="59000")))
+    assert placed.status_code == 200 and placed.json()["status"] == "NEW"
+    # Only an admin may throw the switch.
+    denied = trader.signed("POST", "/admin/v1/killSwitch", {**params, "enabled": "true"})
+    assert denied.status_code == 403

@@ -20,10 +20,10 @@ import psycopg
 import pytest
 from kafka import KafkaConsumer, TopicPartition
 
-from tests.trading_api.api.trading import Trader, market_of, new_trader, own_markets
+from tests.trading_api.api.trading import Trader, market_of, new_trader
 from trading_api.ledger import operations as ops
 from trading_api.ledger.journal import asset_totals, balances, system_account
-from xi import topics
+from xi import markets, topics
 from xi.api_server import api_server
 from xi.markets import Market
 from xi.settings import Settings
@@ -37,7 +37,10 @@ def api_settings(database: Settings, tmp_path: Path) -> Settings:
     from tests.engine_service.harness import free_port
 
     return database.model_copy(
-        update={"markets_file": own_markets(tmp_path), "trading_api_port": free_port()}
+        update={
+            "markets_file": markets.write_private_copy(tmp_path),
+            "trading_api_port": free_port(),
+        }
     )
 
 

@@ -6,33 +6,16 @@ import time
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
 from urllib.parse import urlencode
 
 import httpx
 import psycopg
-import yaml
 
 from trading_api import signing
 from trading_api.auth import Role, SecretBox, create_account, issue_api_key
 from xi import markets
-from xi.markets import MARKETS_FILE, Market
+from xi.markets import Market
 from xi.settings import Settings
-
-
-def own_markets(directory: Path) -> Path:
-    """The exchange's symbols under names of their own (e.g. BTCUSDT -> BTC7F3A2CUSDT).
-
-    The engine and its topics are shared with every other test run and deployment; symbols of
-    their own keep these tests' books apart from everyone else's.
-    """
-    raw = yaml.safe_load(MARKETS_FILE.read_text())
-    tag = uuid.uuid4().hex[:6].upper()
-    for spec in raw["symbols"]:
-        spec["symbol"] = f"{spec['base']}{tag}{spec['quote']}"
-    path = directory / f"markets-{tag}.yaml"
-    path.write_text(yaml.safe_dump(raw))
-    return path
 
 
 def market_of(settings: Settings, base: str) -> Market:

@@ -110,3 +110,24 @@ def withdraw(
 ) -> dict[str, Any]:
     """Debit an account's free balance (idempotent by `reference`)."""
     return _transfer(request, conn, params, "withdrawal")
+
+
+@router.post("/admin/v1/killSwitch")
+def kill_switch(conn: DbDep, _admin: SignedAdminDep, params: ParamsDep) -> dict[str, Any]:
+    """Stop (`enabled=true`) or allow again (`false`) an account's new orders."""
+    enabled = {"true": True, "false": False}.get(params.get("enabled", ""))
+    if enabled is None:
+        raise ApiError(400, BAD_PARAMETER, "Mandatory parameter 'enabled' (true or false).")
+    try:
+        account_id = int(params.get("accountId", ""))
+    except ValueError:
+        raise ApiError(
+            400, BAD_PARAMETER, "Mandatory parameter 'accountId' (an integer)."
+        ) from None
+    row = conn.execute(
+        "UPDATE accounts SET kill_switch = %s WHERE id = %s AND role <> 'system' RETURNING id",
+        (enabled, account_id),
+    ).fetchone()
+    if row is None:
+        raise ApiError(400, NOT_FOUND, "Unknown account.")
+    return {"accountId": account_id, "killSwitch": enabled}
