@@ -25,7 +25,10 @@ BAD_PARAMETER = -1102
 INTERNAL = -1001  # internal error; unable to process the request, try again
 TOO_MANY_ORDERS = -1015
 ORDER_REJECTED = -2010
-UNKNOWN_ORDER = -2011
+UNKNOWN_ORDER = -2011  # a cancel of an order that is not open
+NO_SUCH_ORDER = -2013
+CANCEL_REPLACE_PARTLY_FAILED = -2021
+CANCEL_REPLACE_FAILED = -2022
 
 
 async def api_error_handler(_request: Request, error: Exception) -> JSONResponse:

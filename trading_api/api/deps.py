@@ -25,12 +25,14 @@ DbDep = Annotated[Connection, Depends(_connection)]
 
 def _principal(
     request: Request,
-    conn: DbDep,
     api_key: Annotated[str | None, Header(alias="X-MBX-APIKEY")] = None,
 ) -> Principal:
     if not api_key:
         raise ApiError(401, UNAUTHORIZED, "API-key required: send it in the X-MBX-APIKEY header")
-    principal = authenticate(conn, request.app.state.secret_box, api_key)
+    # A connection of its own, given back at once: a handler that takes pooled connections
+    # itself must not wait for the pool while this request holds one.
+    with request.app.state.pool.connection() as conn:
+        principal = authenticate(conn, request.app.state.secret_box, api_key)
     if principal is None:
         raise ApiError(401, REJECTED_KEY, "Invalid API-key")
     return principal

@@ -116,7 +116,13 @@ class ExecutionsConsumer(threading.Thread):
         try:
             self._start_positions(consumer)
             while not self._stopping.is_set():
-                batch = consumer.poll(timeout_ms=100, max_records=MAX_BATCH)
+                try:
+                    batch = consumer.poll(timeout_ms=100, max_records=MAX_BATCH)
+                except KafkaError:
+                    # The client reconnects by itself; orders wait (bounded) meanwhile.
+                    log.exception("polling executions failed; polling again")
+                    self._stopping.wait(RETRY_AFTER_S)
+                    continue
                 records = [r for partition in batch.values() for r in partition]
                 if records:
                     self._handle(consumer, batch, len(records) < MAX_BATCH)

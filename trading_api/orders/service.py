@@ -19,7 +19,10 @@ from psycopg_pool import ConnectionPool
 from redis import Redis
 
 from trading_api.errors import (
+    CANCEL_REPLACE_FAILED,
+    CANCEL_REPLACE_PARTLY_FAILED,
     INTERNAL,
+    NO_SUCH_ORDER,
     ORDER_REJECTED,
     TOO_MANY_ORDERS,
     UNKNOWN_ORDER,
@@ -29,7 +32,13 @@ from trading_api.ledger import operations as ops
 from trading_api.ledger.journal import InsufficientBalance, balances
 from trading_api.orders import store, wire
 from trading_api.orders.consumer import Waiter, Waiters
-from trading_api.orders.request import BAD_ENUM, MANDATORY, OrderIntent, parse_new_order
+from trading_api.orders.request import (
+    BAD_ENUM,
+    INVALID_SYMBOL,
+    MANDATORY,
+    OrderIntent,
+    parse_new_order,
+)
 from trading_api.orders.store import Order
 from trading_api.risk.pretrade import PretradeContext, RiskDecision, check, required_hold
 from xi import engine_client, topics
@@ -97,7 +106,7 @@ class OrderService:
     def market(self, symbol: str) -> Market:
         market = self.markets.symbols.get(symbol)
         if market is None:
-            raise ApiError(400, -1121, "Invalid symbol.")
+            raise ApiError(400, INVALID_SYMBOL, "Invalid symbol.")
         return market
 
     # --- placing ---
@@ -107,15 +116,14 @@ class OrderService:
         last = store.last_price(conn, market.symbol)
         window = int(time.time()) // RATE_WINDOW_S
         key = f"orders-in-window:{account_id}:{window}"
-        count = int(self._redis.incr(key))
-        self._redis.expire(key, RATE_WINDOW_S * 2)
+        count, _ = self._redis.pipeline().incr(key).expire(key, RATE_WINDOW_S * 2).execute()
         reference = market.ticks(last) if last is not None else market.ticks(market.reference_price)
         spend = required_hold(intent, reference)
         free = balances(conn, account_id).get(spend.asset)
         return PretradeContext(
             last_price_ticks=market.ticks(last) if last is not None else None,
             kill_switch=store.kill_switch(conn, account_id),
-            orders_in_window=count - 1,
+            orders_in_window=int(count) - 1,
             available=free.free if free else Decimal(0),
         )
 
@@ -284,7 +292,7 @@ class OrderService:
             client_order_id=client_id,
         )
         if order is None:
-            raise ApiError(400, -2013, "Order does not exist.")
+            raise ApiError(400, NO_SUCH_ORDER, "Order does not exist.")
         return order
 
     def cancel(self, account_id: int, params: dict[str, str]) -> dict[str, Any]:
@@ -359,7 +367,7 @@ class OrderService:
             if mode == "STOP_ON_FAILURE":
                 outcome |= {"newOrderResult": "NOT_ATTEMPTED", "newOrderResponse": None}
                 raise ApiError(
-                    400, -2022, "Order cancel-replace failed.", {"data": outcome}
+                    400, CANCEL_REPLACE_FAILED, "Order cancel-replace failed.", {"data": outcome}
                 ) from None
         try:
             outcome["newOrderResponse"] = self.place(account_id, params)
@@ -368,8 +376,16 @@ class OrderService:
             outcome["newOrderResult"] = "FAILURE"
             outcome["newOrderResponse"] = {"code": error.code, "msg": error.msg, **error.extra}
             raise ApiError(
-                409, -2021, "Order cancel-replace partially failed.", {"data": outcome}
+                409,
+                CANCEL_REPLACE_PARTLY_FAILED,
+                "Order cancel-replace partially failed.",
+                {"data": outcome},
             ) from None
         if outcome["cancelResult"] == "FAILURE":
-            raise ApiError(409, -2021, "Order cancel-replace partially failed.", {"data": outcome})
+            raise ApiError(
+                409,
+                CANCEL_REPLACE_PARTLY_FAILED,
+                "Order cancel-replace partially failed.",
+                {"data": outcome},
+            )
         return outcome

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ import pytest
 
 from tests.trading_api.api.trading import Trader, market_of
 from trading_api.ledger.journal import asset_totals
+from xi import clients
 from xi.markets import Market
 from xi.settings import Settings
 
@@ -262,3 +264,34 @@ def test_all_orders_and_my_trades_page_oldest_first(funded, btc: Market) -> None
         "GET", "/api/v3/myTrades", {"symbol": btc.symbol, "fromId": str(trades[2]["id"])}
     ).json()
     assert [t["id"] for t in after] == [trades[2]["id"]]
+
+
+def test_the_owner_hears_its_order_and_balance_on_its_user_channel(
+    funded, btc: Market, exchange_settings: Settings
+) -> None:
+    trader: Trader = funded(USDT="1000")
+    listener = clients.redis(exchange_settings).pubsub()
+    listener.subscribe(f"user:{trader.account_id}")
+    listener.get_message(timeout=5)  # the subscription's confirmation
+    order = trader.signed("POST", "/api/v3/order", _limit(btc, "BUY", "0.01", "59000")).json()
+    heard = []
+    deadline = time.monotonic() + 10
+    while len(heard) < 2 and time.monotonic() < deadline:
+        message = listener.get_message(timeout=1)
+        if message and message["type"] == "message":
+            heard.append(json.loads(message["data"]))
+    listener.close()
+    report, position = heard
+    assert (report["e"], report["x"], report["X"], report["i"]) == (
+        "executionReport",
+        "NEW",
+        "NEW",
+        order["orderId"],
+    )
+    assert (report["q"], report["p"], report["riskDecision"]["decision"]) == (
+        "0.01000000",
+        "59000.00000000",
+        "ACCEPT",
+    )
+    assert position["e"] == "outboundAccountPosition"
+    assert position["B"] == [{"a": "USDT", "f": "410.00000000", "l": "590.00000000"}]

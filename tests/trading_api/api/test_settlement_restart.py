@@ -20,6 +20,7 @@ import psycopg
 import pytest
 from kafka import KafkaConsumer, TopicPartition
 
+from tests.engine_service.harness import free_port
 from tests.trading_api.api.trading import Trader, market_of, new_trader
 from trading_api.ledger import operations as ops
 from trading_api.ledger.journal import asset_totals, balances, system_account
@@ -34,8 +35,6 @@ DEPOSIT = {"USDT": Decimal("1000000"), "BTC": Decimal("20")}
 
 @pytest.fixture
 def api_settings(database: Settings, tmp_path: Path) -> Settings:
-    from tests.engine_service.harness import free_port
-
     return database.model_copy(
         update={
             "markets_file": markets.write_private_copy(tmp_path),
