@@ -44,6 +44,7 @@ def _post(trader: Trader, body: str, api_key: str | None = None) -> Response:
     return trader.client.post("/api/v3/order", content=body, headers=headers)
 
 
+NO_LIMIT = {"quantity": None, "price": None, "timeInForce": None}
 Case = Callable[[Trader, Market, Trader], Response]
 
 
@@ -75,6 +76,16 @@ CASES: dict[str, tuple[Case, int, int]] = {
     "unknown type": (_bad_params(type="TRAILING"), 400, -1100),
     "missing price": (_bad_params(price=None), 400, -1102),
     "bad newOrderRespType": (_bad_params(newOrderRespType="ALL"), 400, -1100),
+    "market sell for a quote amount": (
+        _bad_params(side="SELL", type="MARKET", quoteOrderQty="100", **NO_LIMIT),
+        400,
+        -1106,
+    ),
+    "quantity and quoteOrderQty both": (
+        _bad_params(type="MARKET", quoteOrderQty="100", price=None, timeInForce=None),
+        400,
+        -1102,
+    ),
     "malformed body": (
         lambda trader, _m, _o: _post(trader, '{"symbol": "BTCUSDT", "side": "BUY"}'),
         400,
