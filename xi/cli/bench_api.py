@@ -129,7 +129,11 @@ async def _client(
             },
         )
         start = time.perf_counter()
-        placed = await http.post("/api/v3/order", content=body, headers=headers)
+        try:
+            placed = await http.post("/api/v3/order", content=body, headers=headers)
+        except httpx.TransportError as error:
+            timings.error(f"place {type(error).__name__}")
+            continue
         timings.place_ms.append((time.perf_counter() - start) * 1000)
         if placed.status_code != 200:
             timings.error(f"place {placed.status_code} {placed.json().get('code')}")
@@ -138,7 +142,11 @@ async def _client(
             key, {"symbol": market.symbol, "orderId": str(placed.json()["orderId"])}
         )
         start = time.perf_counter()
-        canceled = await http.request("DELETE", "/api/v3/order", content=body, headers=headers)
+        try:
+            canceled = await http.request("DELETE", "/api/v3/order", content=body, headers=headers)
+        except httpx.TransportError as error:
+            timings.error(f"cancel {type(error).__name__}")
+            continue
         timings.cancel_ms.append((time.perf_counter() - start) * 1000)
         if canceled.status_code != 200:
             timings.error(f"cancel {canceled.status_code} {canceled.json().get('code')}")
