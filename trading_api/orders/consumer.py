@@ -105,7 +105,10 @@ class ExecutionsConsumer(threading.Thread):
     def _start_positions(self, consumer: KafkaConsumer) -> None:
         """Wait for the partitions, fix the start (committed, or the end for a new group)."""
         while not consumer.assignment() and not self._stopping.is_set():
-            consumer.poll(timeout_ms=100)
+            # The poll that completes the assignment may already return reports: they are
+            # read again by the main loop, not skipped.
+            for partition, records in consumer.poll(timeout_ms=100).items():
+                consumer.seek(partition, records[0].offset)
         for partition in consumer.assignment():
             consumer.position(partition)
         consumer.commit()

@@ -127,10 +127,13 @@ def test_a_killed_api_loses_and_doubles_no_settlement(api_settings: Settings, tm
             for loop in loops:
                 loop.join()
             trades = _engine_trades(api_settings, market.symbol, started_ms)
-            deadline = time.monotonic() + 30
-            while sum(_settled_sides(api_settings, market.symbol).values()) < 2 * len(trades):
-                assert time.monotonic() < deadline, "the restarted API did not settle everything"
-                time.sleep(0.2)
+            # The restarted reader works through its backlog; on a loaded machine that is slow.
+            deadline = time.monotonic() + 180
+            while (done := sum(_settled_sides(api_settings, market.symbol).values())) < 2 * len(
+                trades
+            ):
+                assert time.monotonic() < deadline, f"{done} of {2 * len(trades)} sides settled"
+                time.sleep(0.5)
             time.sleep(1)  # anything doubled would show up now
             settled = _settled_sides(api_settings, market.symbol)
 
