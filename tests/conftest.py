@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import psycopg
 import pytest
@@ -26,25 +24,10 @@ def running_stack(settings: Settings) -> Iterator[Settings]:
     yield settings
 
 
-@contextmanager
-def fresh_database(settings: Settings) -> Iterator[Settings]:
-    """Settings that point at a new, migrated PostgreSQL database, dropped at the end."""
-    name = f"xi_test_{uuid.uuid4().hex[:8]}"
-    admin_dsn = settings.postgres_admin_dsn
-    with psycopg.connect(admin_dsn, autocommit=True) as admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    fresh = settings.model_copy(update={"postgres_db": name})
-    with psycopg.connect(fresh.postgres_dsn) as conn:
-        db.migrate(conn)
-    yield fresh
-    with psycopg.connect(admin_dsn, autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-
-
 @pytest.fixture(scope="session")
 def database(running_stack: Settings) -> Iterator[Settings]:
     """A new, migrated PostgreSQL database for the test session."""
-    with fresh_database(running_stack) as settings:
+    with db.temporary_database(running_stack, "xi_test") as settings:
         yield settings
 
 

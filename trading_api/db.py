@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from psycopg import Connection
 from psycopg_pool import ConnectionPool
+
+from xi.settings import Settings
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # Any fixed number serialises concurrent migrators across processes.
@@ -36,3 +41,18 @@ def open_pool(dsn: str, max_size: int = 10) -> ConnectionPool:
     with pool.connection() as conn:
         migrate(conn)
     return pool
+
+
+@contextmanager
+def temporary_database(settings: Settings, prefix: str) -> Iterator[Settings]:
+    """Settings that point at a new, migrated database named ``prefix_…``, dropped at the end."""
+    created = settings.model_copy(update={"postgres_db": f"{prefix}_{uuid.uuid4().hex[:8]}"})
+    with Connection.connect(settings.postgres_admin_dsn, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{created.postgres_db}"')
+    try:
+        with Connection.connect(created.postgres_dsn) as conn:
+            migrate(conn)
+        yield created
+    finally:
+        with Connection.connect(settings.postgres_admin_dsn, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE "{created.postgres_db}" WITH (FORCE)')

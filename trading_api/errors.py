@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -10,9 +12,13 @@ from starlette.exceptions import HTTPException
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, code: int, msg: str) -> None:
+    def __init__(
+        self, status: int, code: int, msg: str, extra: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(msg)
         self.status, self.code, self.msg = status, code, msg
+        # Fields this platform adds beside code and msg (e.g. an order's risk decision).
+        self.extra = extra or {}
 
 
 UNAUTHORIZED = -2014  # API-key format invalid / missing
@@ -27,6 +33,13 @@ BAD_INTERVAL = -1120
 INVALID_LISTEN_KEY = -1125
 MORE_THAN_XX_HOURS = -1127
 BAD_COMBINATION = -1128
+INTERNAL = -1001  # internal error; unable to process the request, try again
+TOO_MANY_ORDERS = -1015
+ORDER_REJECTED = -2010
+UNKNOWN_ORDER = -2011  # a cancel of an order that is not open
+NO_SUCH_ORDER = -2013
+CANCEL_REPLACE_PARTLY_FAILED = -2021
+CANCEL_REPLACE_FAILED = -2022
 
 
 class ErrorBody(BaseModel):
@@ -38,7 +51,9 @@ class ErrorBody(BaseModel):
 
 async def api_error_handler(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, ApiError)
-    return JSONResponse(status_code=error.status, content={"code": error.code, "msg": error.msg})
+    return JSONResponse(
+        status_code=error.status, content={"code": error.code, "msg": error.msg, **error.extra}
+    )
 
 
 async def validation_error_handler(_request: Request, error: Exception) -> JSONResponse:

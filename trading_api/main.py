@@ -11,12 +11,13 @@ from fastapi import FastAPI
 from trading_api import db, errors
 from trading_api.api import openapi
 from trading_api.api.limits import RequestLimits
-from trading_api.api.routes import general, learning, market, streams, user_stream
+from trading_api.api.routes import account, general, learning, market, orders, streams, user_stream
 from trading_api.auth import SecretBox
 from trading_api.learning import curriculum, search
 from trading_api.learning.mastery import MasteryEstimator, ServedKnowledgeModel
 from trading_api.learning.media import LocalMediaStore
 from trading_api.market.service import MarketData
+from trading_api.orders.runtime import order_path
 from xi import clients
 from xi.settings import Settings, get_settings
 
@@ -37,7 +38,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.mastery = MasteryEstimator(app.state.curriculum, knowledge_model)
         app.state.media = LocalMediaStore(settings.lesson_media_dir)
         app.state.market = MarketData.start(settings, asyncio.get_running_loop())
-        yield
+        with order_path(settings, app.state.pool, app.state.redis) as app.state.orders:
+            yield
         app.state.market.stop()
         knowledge_model.close()
         app.state.elasticsearch.close()
@@ -49,6 +51,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestLimits, max_body_bytes=settings.api_max_body_bytes)
     app.include_router(general.router)
     app.include_router(learning.router)
+    app.include_router(orders.router)
+    app.include_router(account.router)
     app.include_router(market.router)
     app.include_router(user_stream.router)
     app.include_router(streams.router)

@@ -7,6 +7,7 @@ lots instead of rounding it.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -128,3 +129,18 @@ def parse(raw: dict) -> Markets:
 @cache
 def load(path: Path = MARKETS_FILE) -> Markets:
     return parse(yaml.safe_load(path.read_text()))
+
+
+def write_private_copy(directory: Path, source: Path = MARKETS_FILE) -> Path:
+    """The same symbols under names of their own (BTCUSDT -> BTC7F3A2CUSDT), as a new file.
+
+    The engine and its topics are shared by every deployment on a Kafka cluster; a test run or
+    a benchmark that trades symbols of its own keeps its books apart from everyone else's.
+    """
+    raw = yaml.safe_load(source.read_text())
+    tag = uuid.uuid4().hex[:6].upper()
+    for spec in raw["symbols"]:
+        spec["symbol"] = f"{spec['base']}{tag}{spec['quote']}"
+    path = directory / f"markets-{tag}.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    return path

@@ -68,6 +68,14 @@ class Settings(BaseSettings):
     api_weight_key_prefix: str = "weight"
     api_max_body_bytes: int = 64 * 1024  # larger request bodies get 413
     listen_key_ttl_s: int = 3600  # a user data stream's key lives this long unless kept alive
+    # The symbols the API trades (and lists in the engine at start); tests use their own.
+    markets_file: Path = PROJECT_ROOT / "xi" / "markets.yaml"
+    # The API's consumer group on executions.v1. Unset: one group per database, since every
+    # deployment (one ledger) must see every report of its own orders.
+    trading_api_group_id: str | None = None
+    # How long a new order's request waits for the engine's report before it answers with
+    # what it knows (Binance answers RESULT/FULL with the matching outcome).
+    order_report_timeout_s: float = 2.0
     lesson_media_dir: Path = PROJECT_ROOT / "trading_api" / "learning" / "media"
 
     # The model server speaks TF Serving's protocols; its ports follow TF Serving's 8500/8501.
@@ -142,6 +150,10 @@ class Settings(BaseSettings):
     @property
     def redis_address(self) -> str:
         return f"127.0.0.1:{self.redis_port}"
+
+    @property
+    def executions_group_id(self) -> str:
+        return self.trading_api_group_id or f"trading-api.{self.postgres_db}"
 
     @property
     def redis_url(self) -> str:

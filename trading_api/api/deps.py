@@ -5,6 +5,7 @@
 import time
 from collections.abc import Callable, Iterator
 from typing import Annotated
+from urllib.parse import parse_qsl
 
 from fastapi import Depends, Header, Request
 from psycopg import Connection
@@ -24,12 +25,14 @@ DbDep = Annotated[Connection, Depends(_connection)]
 
 def _principal(
     request: Request,
-    conn: DbDep,
     api_key: Annotated[str | None, Header(alias="X-MBX-APIKEY")] = None,
 ) -> Principal:
     if not api_key:
         raise ApiError(401, UNAUTHORIZED, "API-key required: send it in the X-MBX-APIKEY header")
-    principal = authenticate(conn, request.app.state.secret_box, api_key)
+    # A connection of its own, given back at once: a handler that takes pooled connections
+    # itself must not wait for the pool while this request holds one.
+    with request.app.state.pool.connection() as conn:
+        principal = authenticate(conn, request.app.state.secret_box, api_key)
     if principal is None:
         raise ApiError(401, REJECTED_KEY, "Invalid API-key")
     return principal
@@ -58,3 +61,16 @@ def require_roles(*roles: Role, signed: bool = False) -> Callable[..., Principal
 
 
 LearnerDep = Annotated[Principal, Depends(require_roles(Role.LEARNER))]
+SignedTraderDep = Annotated[Principal, Depends(require_roles(Role.TRADER, signed=True))]
+SignedAdminDep = Annotated[Principal, Depends(require_roles(Role.ADMIN, signed=True))]
+
+
+async def _params(request: Request) -> dict[str, str]:
+    """Binance's parameters: the query string and a form-encoded body, together."""
+    body = (await request.body()).decode(errors="replace")
+    pairs = parse_qsl(request.url.query, keep_blank_values=True)
+    pairs += parse_qsl(body, keep_blank_values=True)
+    return dict(pairs)
+
+
+ParamsDep = Annotated[dict[str, str], Depends(_params)]

@@ -37,7 +37,7 @@ class InsufficientBalance(LedgerError):
 
 def system_account(conn: Connection, name: str) -> int:
     row = conn.execute("SELECT id FROM accounts WHERE name = %s", (f"system:{name}",)).fetchone()
-    assert row is not None, f"migration 003 creates system:{name}"
+    assert row is not None, f"the migrations create system:{name}"
     return int(row[0])
 
 
@@ -51,7 +51,9 @@ def post(conn: Connection, *, kind: str, reference: str, postings: list[Posting]
     unbalanced = {asset: total for asset, total in totals.items() if total != 0}
     if unbalanced:
         raise LedgerError(f"entry {reference} does not balance: {unbalanced}")
-    external = system_account(conn, "external")
+    # The world outside and the clearing account (which each side of a trade settles against,
+    # and which nets to zero once both sides are in) are the only balances that may go negative.
+    may_go_negative = {system_account(conn, "external"), system_account(conn, "clearing")}
     try:
         with conn.transaction():
             row = conn.execute(
@@ -74,7 +76,7 @@ def post(conn: Connection, *, kind: str, reference: str, postings: list[Posting]
                 conn.execute(
                     "INSERT INTO balances (account_id, asset, may_go_negative) "
                     "VALUES (%s, %s, %s) ON CONFLICT (account_id, asset) DO NOTHING",
-                    (p.account_id, p.asset, p.account_id == external),
+                    (p.account_id, p.asset, p.account_id in may_go_negative),
                 )
                 column = p.bucket.value  # an enum value, never user input
                 conn.execute(

@@ -98,16 +98,26 @@ def release(
 
 
 @dataclass(frozen=True)
-class Fill:
-    """One trade as the engine reported it, in its integer units."""
+class FillSide:
+    """One side of a trade as the engine reported it to that side's account, in integer units."""
 
     symbol: str
-    sequence: int  # the engine's gap-free sequence: the settlement's idempotency key
-    buyer_account: int
-    seller_account: int
+    shard: int
+    sequence: int  # the engine's gap-free sequence, shared by both sides of the trade
+    engine_order_id: int
+    account_id: int
+    is_buyer: bool
+    is_maker: bool
     price_ticks: int
     qty_lots: int
-    buyer_is_taker: bool
+
+
+@dataclass(frozen=True)
+class FillAmounts:
+    quantity: Decimal
+    notional: Decimal
+    commission: Decimal
+    commission_asset: str
 
 
 def fee(amount: Decimal, bps: int, asset: Asset) -> Decimal:
@@ -115,34 +125,43 @@ def fee(amount: Decimal, bps: int, asset: Asset) -> Decimal:
     return (amount * bps / BPS).quantize(asset.unit, rounding=ROUND_HALF_UP)
 
 
-def settle(conn: Connection, *, market: Market, fill: Fill) -> bool:
-    """Settle a fill from the buyer's and seller's holds; False if it was settled before.
-
-    The buyer pays the quote amount from its hold and receives the base quantity less its fee;
-    the seller delivers the base quantity from its hold and receives the quote amount less its
-    fee. Fees go to the exchange's fee account, so each asset's postings sum to zero.
-    """
+def fill_amounts(market: Market, fill: FillSide) -> FillAmounts:
+    """What the side trades and pays: a buyer's fee in the base asset, a seller's in the quote."""
     quantity = market.quantity(fill.qty_lots)
     notional = market.notional(fill.price_ticks, fill.qty_lots)
-    buyer_bps, seller_bps = (
-        (market.taker_fee_bps, market.maker_fee_bps)
-        if fill.buyer_is_taker
-        else (market.maker_fee_bps, market.taker_fee_bps)
-    )
-    buyer_fee = fee(quantity, buyer_bps, market.base)
-    seller_fee = fee(notional, seller_bps, market.quote)
-    fees = system_account(conn, "fees")
+    bps = market.maker_fee_bps if fill.is_maker else market.taker_fee_bps
+    if fill.is_buyer:
+        return FillAmounts(quantity, notional, fee(quantity, bps, market.base), market.base.code)
+    return FillAmounts(quantity, notional, fee(notional, bps, market.quote), market.quote.code)
+
+
+def settle(conn: Connection, *, market: Market, fill: FillSide) -> bool:
+    """Settle one side of a fill from its order's hold; False if it was settled before.
+
+    Each side settles against the clearing account on its own, since the two sides arrive as
+    separate reports (keyed by account) and the other side may belong to another deployment's
+    ledger. A buyer pays the quote amount from its hold and receives the base quantity less
+    its fee; a seller delivers the base quantity and receives the quote amount less its fee.
+    Fees go to the fee account; every asset's postings sum to zero, and once both sides of a
+    trade are settled the clearing account is back where it was.
+    """
+    amounts = fill_amounts(market, fill)
+    clearing, fees = system_account(conn, "clearing"), system_account(conn, "fees")
     base, quote = market.base.code, market.quote.code
+    pay_asset, pay, get_asset, get = (
+        (quote, amounts.notional, base, amounts.quantity)
+        if fill.is_buyer
+        else (base, amounts.quantity, quote, amounts.notional)
+    )
     return post(
         conn,
         kind="trade",
-        reference=f"trade:{fill.symbol}:{fill.sequence}",
+        reference=f"trade:{fill.symbol}:{fill.shard}:{fill.sequence}:{fill.engine_order_id}",
         postings=[
-            Posting(fill.buyer_account, quote, Bucket.LOCKED, -notional),
-            Posting(fill.buyer_account, base, Bucket.FREE, quantity - buyer_fee),
-            Posting(fill.seller_account, base, Bucket.LOCKED, -quantity),
-            Posting(fill.seller_account, quote, Bucket.FREE, notional - seller_fee),
-            Posting(fees, base, Bucket.FREE, buyer_fee),
-            Posting(fees, quote, Bucket.FREE, seller_fee),
+            Posting(fill.account_id, pay_asset, Bucket.LOCKED, -pay),
+            Posting(clearing, pay_asset, Bucket.FREE, pay),
+            Posting(clearing, get_asset, Bucket.FREE, -get),
+            Posting(fill.account_id, get_asset, Bucket.FREE, get - amounts.commission),
+            Posting(fees, amounts.commission_asset, Bucket.FREE, amounts.commission),
         ],
     )

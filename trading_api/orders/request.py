@@ -156,6 +156,13 @@ def parse_new_order(params: dict[str, str], markets: Markets) -> OrderIntent:
             )
     elif quote_qty is not None:
         raise ApiError(400, NOT_REQUIRED, "Parameter 'quoteOrderQty' sent when not required.")
+    if quote_qty is not None and side is Side.SELL:
+        raise ApiError(
+            400,
+            NOT_REQUIRED,
+            "Parameter 'quoteOrderQty' sent when not required: "
+            "the matching engine spends a quote amount on market buys only.",
+        )
 
     price = _decimal(params, "price")
     stop_price = _decimal(params, "stopPrice")

@@ -116,6 +116,8 @@ def check(
             )
     passed.append("PRICE_BAND")
     if hold.amount > context.available:
-        return reject("BALANCE", f"needs {hold.amount} {hold.asset}, {context.available} available")
+        unit = (market.base if hold.asset == market.base.code else market.quote).unit
+        needs, available = hold.amount.quantize(unit), context.available.quantize(unit)
+        return reject("BALANCE", f"needs {needs} {hold.asset}, {available} available")
     passed.append("BALANCE")
     return RiskDecision(True, passed, hold=hold)

@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 
+from xi.cli.bench_api import bench_api
 from xi.cli.bench_engine_kafka import engine_kafka
 from xi.cli.bench_pipelines import pipelines_bench
 from xi.cli.engine import bench_engine
@@ -19,6 +20,7 @@ app = typer.Typer(help="Benchmarks of the platform's parts.", no_args_is_help=Tr
 app.command("engine")(bench_engine)
 app.command("engine-kafka")(engine_kafka)
 app.command("pipelines")(pipelines_bench)
+app.command("api")(bench_api)
 
 
 @app.command()

@@ -9,8 +9,10 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.trading_api.api.trading import Trader, new_trader
 from trading_api.auth import Role, SecretBox, create_account, issue_api_key
 from trading_api.main import create_app
+from xi import markets
 from xi.settings import Settings
 
 
@@ -30,3 +32,55 @@ def api_key(database: Settings) -> dict[Role, str]:
             account = create_account(conn, name=f"{role}-{uuid.uuid4().hex[:8]}", role=role)
             keys[role] = issue_api_key(conn, box, account_id=account).api_key
     return keys
+
+
+@pytest.fixture(scope="module")
+def exchange_settings(database: Settings, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings whose symbols are this module's own (see `markets.write_private_copy`)."""
+    path = markets.write_private_copy(tmp_path_factory.mktemp("markets"))
+    return database.model_copy(update={"markets_file": path})
+
+
+@pytest.fixture(scope="module")
+def exchange(exchange_settings: Settings) -> Iterator[TestClient]:
+    with TestClient(create_app(exchange_settings)) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def admin(exchange: TestClient, exchange_settings: Settings) -> Trader:
+    return new_trader(exchange, exchange_settings, Role.ADMIN)
+
+
+@pytest.fixture
+def funded(exchange: TestClient, exchange_settings: Settings, admin: Trader):
+    """A factory of new traders with deposits made through the admin endpoint.
+
+    Their orders still open at the end of the test are cancelled, so that the module's books
+    are empty again for the next test.
+    """
+    made: list[Trader] = []
+
+    def make(**amounts: str) -> Trader:
+        trader = new_trader(exchange, exchange_settings)
+        made.append(trader)
+        for asset, amount in amounts.items():
+            response = admin.signed(
+                "POST",
+                "/admin/v1/deposit",
+                {
+                    "accountId": str(trader.account_id),
+                    "asset": asset,
+                    "amount": amount,
+                    "reference": uuid.uuid4().hex,
+                },
+            )
+            assert response.status_code == 200, response.text
+        return trader
+
+    yield make
+    for trader in made:
+        for order in trader.signed("GET", "/api/v3/openOrders").json():
+            trader.signed(
+                "DELETE", "/api/v3/order", {"symbol": order["symbol"], "orderId": order["orderId"]}
+            )

@@ -27,6 +27,37 @@ def _free(conn: psycopg.Connection, account: int, asset: str) -> Decimal:
     return balance.free if balance else Decimal(0)
 
 
+def _settle_trade(
+    conn: psycopg.Connection,
+    sequence: int,
+    buyer: int,
+    seller: int,
+    ticks: int,
+    lots: int,
+    *,
+    buyer_is_taker: bool,
+) -> list[bool]:
+    """Both sides of one trade, each as its own report (the engine's two orders: 1 and 2)."""
+    return [
+        ops.settle(
+            conn,
+            market=BTCUSDT,
+            fill=ops.FillSide(
+                "BTCUSDT",
+                0,
+                sequence,
+                order,
+                account,
+                is_buyer,
+                is_buyer != buyer_is_taker,
+                ticks,
+                lots,
+            ),
+        )
+        for order, account, is_buyer in ((1, buyer, True), (2, seller, False))
+    ]
+
+
 def test_fill_moves_exactly_the_right_amounts_including_fees(conn: psycopg.Connection) -> None:
     buyer, seller = _account(conn), _account(conn)
     ops.deposit(conn, account_id=buyer, asset="USDT", amount=Decimal("10000"), reference="b")
@@ -34,10 +65,10 @@ def test_fill_moves_exactly_the_right_amounts_including_fees(conn: psycopg.Conne
     # Buyer bids 0.1 BTC at 60,000.00; seller rests 0.1 BTC; the buyer takes.
     ops.hold(conn, account_id=buyer, asset="USDT", amount=Decimal("6000"), reference="o1")
     ops.hold(conn, account_id=seller, asset="BTC", amount=Decimal("0.1"), reference="o2")
-    fill = ops.Fill(
-        "BTCUSDT", 1, buyer, seller, price_ticks=6_000_000, qty_lots=10_000, buyer_is_taker=True
-    )
-    assert ops.settle(conn, market=BTCUSDT, fill=fill)
+    assert _settle_trade(conn, 1, buyer, seller, 6_000_000, 10_000, buyer_is_taker=True) == [
+        True,
+        True,
+    ]
 
     # Taker fee 10 bps on 0.1 BTC = 0.0001 BTC; maker fee 8 bps on 6000 USDT = 4.8 USDT.
     b, s = balances(conn, buyer), balances(conn, seller)
@@ -54,10 +85,10 @@ def test_a_redelivered_fill_settles_once(conn: psycopg.Connection) -> None:
     ops.deposit(conn, account_id=seller, asset="BTC", amount=Decimal("1"), reference="s2")
     ops.hold(conn, account_id=buyer, asset="USDT", amount=Decimal("1000"), reference="o3")
     ops.hold(conn, account_id=seller, asset="BTC", amount=Decimal("1"), reference="o4")
-    fill = ops.Fill("BTCUSDT", 2, buyer, seller, 5_000_000, 1_000, buyer_is_taker=False)
-    assert ops.settle(conn, market=BTCUSDT, fill=fill)
+    trade = (conn, 2, buyer, seller, 5_000_000, 1_000)
+    assert _settle_trade(*trade, buyer_is_taker=False) == [True, True]
     once = balances(conn, buyer), balances(conn, seller)
-    assert not ops.settle(conn, market=BTCUSDT, fill=fill)
+    assert _settle_trade(*trade, buyer_is_taker=False) == [False, False]
     assert (balances(conn, buyer), balances(conn, seller)) == once
 
 
@@ -145,18 +176,14 @@ def test_random_operations_conserve_every_asset_and_never_go_negative(
                     amount=quantity,
                     reference=f"{reference}:s",
                 )
-                ops.settle(
+                _settle_trade(
                     conn,
-                    market=BTCUSDT,
-                    fill=ops.Fill(
-                        "BTCUSDT",
-                        hash(reference) & 0x7FFFFFFF,
-                        accounts[buyer],
-                        accounts[seller],
-                        ticks,
-                        lots,
-                        buyer_is_taker=bool(step % 2),
-                    ),
+                    hash(reference) & 0x7FFFFFFF,
+                    accounts[buyer],
+                    accounts[seller],
+                    ticks,
+                    lots,
+                    buyer_is_taker=bool(step % 2),
                 )
         except InsufficientBalance:
             pass

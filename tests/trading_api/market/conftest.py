@@ -14,8 +14,8 @@ import pytest
 from fastapi.testclient import TestClient
 from kafka import KafkaProducer
 
-from tests.conftest import fresh_database
 from tests.engine_service import harness
+from trading_api import db
 from trading_api.main import create_app
 from xi import cargo, engine_client, markets, topics
 from xi.settings import Settings
@@ -88,7 +88,7 @@ def market_settings(
 ) -> Iterator[Settings]:
     """Settings of an app that reads a new engine's topics into its own database (trades of
     other engines stay out of it); the engine lists every symbol."""
-    with fresh_database(running_stack) as database:
+    with db.temporary_database(running_stack, "xi_test") as database:
         yield from _engine_for(database, engine_binary, tmp_path_factory)
 
 
