@@ -26,7 +26,7 @@ import numpy as np
 
 from trading_api.learning import course_path
 from trading_api.learning.curriculum import Curriculum, Lesson
-from trading_api.learning.mastery import Attempt, MasteryEstimator
+from trading_api.learning.mastery import MODEL_SKILLS, Attempt, MasteryEstimator
 
 P_LEARN = 0.6
 P_LEARN_WITHOUT_PREREQUISITES = 0.15
@@ -184,8 +184,7 @@ class RecentAccuracyModel:
     last two attempts (0 with none)."""
 
     def predict(self, skill_ids: np.ndarray, correct: np.ndarray) -> tuple[np.ndarray, int]:
-        slots_wide = max(int(skill_ids.max(initial=-1)), 0) + 1
-        mastery = np.zeros((len(skill_ids), slots_wide), np.float32)
+        mastery = np.zeros((len(skill_ids), MODEL_SKILLS), np.float32)
         for row, (slots, answers) in enumerate(zip(skill_ids, correct, strict=True)):
             for slot in set(slots.tolist()) - {-1}:
                 mastery[row, slot] = answers[slots == slot][-2:].mean()

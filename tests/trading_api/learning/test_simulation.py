@@ -20,9 +20,10 @@ def test_recent_accuracy_reads_the_last_two_answers_of_each_slot() -> None:
     skills = np.array([[3, 3, 3, 1], [2, -1, -1, -1]], np.int32)
     correct = np.array([[0, 1, 1, 0], [1, 0, 0, 0]], np.int32)
     mastery, _ = simulation.RecentAccuracyModel().predict(skills, correct)
-    assert mastery.shape == (2, 4)
-    assert mastery[0].tolist() == [0.0, 0.0, 0.0, 1.0]
-    assert mastery[1].tolist() == [0.0, 0.0, 1.0, 0.0]
+    assert mastery.shape == (2, 124)
+    assert mastery[0, :4].tolist() == [0.0, 0.0, 0.0, 1.0]
+    assert mastery[1, :4].tolist() == [0.0, 0.0, 1.0, 0.0]
+    assert not mastery[:, 4:].any()
 
 
 def test_same_seed_gives_the_same_learner_and_the_same_result() -> None:
