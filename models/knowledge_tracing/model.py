@@ -61,14 +61,16 @@ class KnowledgeTracer(keras.Model):
         else:
             raise ValueError(f"unknown model kind {config.kind!r}")
 
-    def encode(self, tokens: tf.Tensor, training: bool = False) -> tf.Tensor:
-        """The state after each position's token: [batch, T] -> [batch, T, hidden]."""
+    def step_inputs(self, tokens: tf.Tensor) -> tf.Tensor:
+        """What the recurrent layer reads for each token: [...] -> [..., features]."""
         if self.config.kind == DKT:
             # Tokens 2.. are (skill, outcome) pairs; start and padding become all-zero inputs.
-            inputs = tf.one_hot(tokens - 2, 2 * NUM_SKILLS)
-        else:
-            inputs = self.interactions(tokens)
-        return self.dropout(self.rnn(inputs), training=training)
+            return tf.one_hot(tokens - 2, 2 * NUM_SKILLS)
+        return self.interactions(tokens)
+
+    def encode(self, tokens: tf.Tensor, training: bool = False) -> tf.Tensor:
+        """The state after each position's token: [batch, T] -> [batch, T, hidden]."""
+        return self.dropout(self.rnn(self.step_inputs(tokens)), training=training)
 
     def logits(self, states: tf.Tensor, skills: tf.Tensor, training: bool = False) -> tf.Tensor:
         """Logit of a correct answer on ``skills`` given ``states`` (same leading shape)."""
@@ -105,12 +107,11 @@ def build(config: ModelConfig, learning_rate: float = 1e-3) -> KnowledgeTracer:
     return model
 
 
-def mastery(model: KnowledgeTracer, skill_ids: tf.Tensor, correct: tf.Tensor) -> tf.Tensor:
-    """The serving answer: [batch, T] attempts (skill < 0 = padding at the end) -> [batch, K].
+def history_tokens(skill_ids: tf.Tensor, correct: tf.Tensor) -> tuple[tf.Tensor, tf.Tensor]:
+    """[batch, T] attempts (skill < 0 = padding at the end) -> tokens [batch, T + 1], lengths.
 
-    The history becomes ``start, attempt 1, ..., attempt n`` and the state after the last real
-    attempt is asked about every skill; with no attempts that is the state after the start
-    token alone, the model's prior.
+    The history becomes ``start, attempt 1, ..., attempt n``; ``lengths`` counts the real
+    attempts, so the state at index ``length`` is the one after the learner's last attempt.
     """
     skill_ids = tf.cast(skill_ids, tf.int32)
     correct = tf.cast(correct, tf.int32)
@@ -118,9 +119,38 @@ def mastery(model: KnowledgeTracer, skill_ids: tf.Tensor, correct: tf.Tensor) ->
     lengths = tf.reduce_sum(tf.cast(real, tf.int32), axis=1)
     interactions = tf.where(real, 2 + 2 * skill_ids + tf.clip_by_value(correct, 0, 1), 0)
     batch = tf.shape(skill_ids)[0]
-    tokens = tf.concat([tf.ones([batch, 1], tf.int32), interactions], axis=1)
+    return tf.concat([tf.ones([batch, 1], tf.int32), interactions], axis=1), lengths
+
+
+def mastery(model: KnowledgeTracer, skill_ids: tf.Tensor, correct: tf.Tensor) -> tf.Tensor:
+    """The serving answer: [batch, T] attempts (skill < 0 = padding at the end) -> [batch, K].
+
+    The state after the last real attempt is asked about every skill; with no attempts that is
+    the state after the start token alone, the model's prior.
+    """
+    tokens, lengths = history_tokens(skill_ids, correct)
     states = model.encode(tokens)
     # Padding sits only at the end, and the encoder is causal: the state at index ``length``
     # has seen exactly the learner's real attempts.
     last = tf.gather(states, lengths, batch_dims=1)
     return tf.sigmoid(model.all_skill_logits(last))
+
+
+def last_state(model: KnowledgeTracer, tokens: tf.Tensor, lengths: tf.Tensor) -> tf.Tensor:
+    """The state after token ``lengths[b]`` of each row: what ``encode`` gives there, [batch, H].
+
+    Steps the recurrent layer's own cell only up to the longest row's length, whatever padding
+    follows, and keeps no per-position states: the serving path, compiled with XLA.
+    """
+    cell = model.rnn.cell
+    inputs = model.step_inputs(tokens)
+    zeros = tf.zeros([tf.shape(tokens)[0], cell.units], inputs.dtype)
+    states = [zeros for _ in tf.nest.flatten(cell.state_size)]  # GRU: [h]; LSTM: [h, c]
+
+    def step(t: tf.Tensor, states: list[tf.Tensor], last: tf.Tensor) -> tuple:
+        output, states = cell(inputs[:, t], states, training=False)
+        return t + 1, states, tf.where((t == lengths)[:, None], output, last)
+
+    steps = tf.reduce_max(lengths) + 1
+    _, _, last = tf.while_loop(lambda t, *_: t < steps, step, (tf.constant(0), states, zeros))
+    return last

@@ -155,11 +155,18 @@ def export_version(version: str, model_base_path: Path) -> int:
 
 
 def production_summary() -> dict[str, Any] | None:
-    """The production version and its test numbers, or ``None`` when there is none."""
+    """The production version, its test numbers, its MLflow run and the serving version it was
+    exported as; ``None`` when there is none."""
     client = MlflowClient()
     version = production_version(client)
     if version is None:
         return None
-    run_id = client.get_model_version(MODEL_NAME, version).run_id
-    metrics = client.get_run(run_id).data.metrics
-    return {"model_version": int(version), **{k: metrics.get(k) for k in REPORTED}}
+    registered = client.get_model_version(MODEL_NAME, version)
+    metrics = client.get_run(registered.run_id).data.metrics
+    serving_version = registered.tags.get("serving_version")
+    return {
+        "model_version": int(version),
+        **{k: metrics.get(k) for k in REPORTED},
+        "mlflow_run_id": registered.run_id,
+        "serving_version": int(serving_version) if serving_version else None,
+    }

@@ -51,7 +51,13 @@ def test_gate_promotes_better_and_refuses_worse(bundle: Path, settings: Settings
     client = MlflowClient()
     assert registry.production_version(client) == first.model_version
     assert sorted(p.name for p in (base / "knowledge_tracing").iterdir()) == ["1"]
-    assert registry.production_summary()["test_auc"] == pytest.approx(0.80)
+    summary = registry.production_summary()
+    assert summary["test_auc"] == pytest.approx(0.80)
+    assert summary["serving_version"] == 1
+    assert (
+        summary["mlflow_run_id"]
+        == client.get_model_version("knowledge_tracing", first.model_version).run_id
+    )
 
     better = registry.promote(_candidate(bundle, 0.81), base)
     assert better.promoted and better.serving_version == 2

@@ -20,6 +20,7 @@ import numpy as np
 from trading_api.learning.curriculum import Curriculum
 
 MODEL_NAME = "knowledge_tracing"
+MODEL_SKILLS = 124  # skill slots of the model's output
 
 
 @dataclass(frozen=True)

@@ -8,19 +8,25 @@ policies count the lessons taken until every skill is truly known.
 - syllabus: every lesson in the fixed order, retaken (up to three times) until its quiz passes;
   then a review quiz of every lesson, and another pass over the lessons it fails.
 - personalised: a short diagnostic quiz, then always the first lesson of the course path that
-  the knowledge-tracing model's mastery gives, re-planned after each lesson's quiz.
+  the estimated mastery gives, re-planned after each lesson's quiz.
+
+A mastery threshold for an estimator is chosen on calibration learners (their own seed), by
+the fewest lessons to mastery; results are reported on other learners.
 """
 
 from __future__ import annotations
 
 import random
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
+
+import numpy as np
 
 from trading_api.learning import course_path
 from trading_api.learning.curriculum import Curriculum, Lesson
-from trading_api.learning.mastery import Attempt, KnowledgeModel, MasteryEstimator
+from trading_api.learning.mastery import MODEL_SKILLS, Attempt, MasteryEstimator
 
 P_LEARN = 0.6
 P_LEARN_WITHOUT_PREREQUISITES = 0.15
@@ -72,7 +78,7 @@ class SimulatedLearner:
         return all_right
 
 
-def syllabus_policy(learner: SimulatedLearner, _estimator: MasteryEstimator) -> None:
+def syllabus_policy(learner: SimulatedLearner) -> None:
     syllabus = learner.curriculum.syllabus
     pending = syllabus
     for _ in range(MAX_ROUNDS):
@@ -87,24 +93,31 @@ def syllabus_policy(learner: SimulatedLearner, _estimator: MasteryEstimator) -> 
         pending = [lesson for lesson in syllabus if not learner.quiz(lesson.skills)]
 
 
-def personalised_policy(learner: SimulatedLearner, estimator: MasteryEstimator) -> None:
+def personalised_policy(
+    estimator: MasteryEstimator, threshold: float, learner: SimulatedLearner
+) -> None:
     curriculum = learner.curriculum
     learner.quiz(list(curriculum.skills))  # diagnostic
     for _ in range(MAX_ROUNDS * len(curriculum.lessons)):
         if learner.knows_everything() or learner.lessons_taken >= MAX_LESSONS:
             return
         mastery = estimator.estimate(learner.attempts).by_skill
-        path = course_path.plan(curriculum, mastery)
+        path = course_path.plan(curriculum, mastery, threshold=threshold)
         if not path:
-            learner.quiz(list(curriculum.skills))  # the model thinks we are done: review
+            learner.quiz(list(curriculum.skills))  # the estimate says we are done: review
             continue
         lesson = curriculum.lessons[path[0].lesson]
         learner.study(lesson)
         learner.quiz(lesson.skills)
 
 
-Policy = Callable[[SimulatedLearner, MasteryEstimator], None]
-POLICIES: dict[str, Policy] = {"syllabus": syllabus_policy, "personalised": personalised_policy}
+Policy = Callable[[SimulatedLearner], None]
+
+
+def personalised(
+    estimator: MasteryEstimator, threshold: float = course_path.MASTERY_THRESHOLD
+) -> Policy:
+    return partial(personalised_policy, estimator, threshold)
 
 
 @dataclass(frozen=True)
@@ -118,19 +131,18 @@ class PolicyResult:
 
 def compare(
     curriculum: Curriculum,
-    model: KnowledgeModel,
+    policies: dict[str, Policy],
     learners: int,
     seed: int = 0,
     progress: Callable[[int], None] = lambda _done: None,
 ) -> list[PolicyResult]:
     """Run every policy on the same simulated learners (same seeds, same starting knowledge)."""
-    estimator = MasteryEstimator(curriculum, model)
-    lessons: dict[str, list[int]] = {name: [] for name in POLICIES}
-    reached: dict[str, int] = dict.fromkeys(POLICIES, 0)
+    lessons: dict[str, list[int]] = {name: [] for name in policies}
+    reached: dict[str, int] = dict.fromkeys(policies, 0)
     for i in range(learners):
-        for name, policy in POLICIES.items():
+        for name, policy in policies.items():
             learner = SimulatedLearner.sample(curriculum, seed * 1_000_003 + i)
-            policy(learner, estimator)
+            policy(learner)
             lessons[name].append(learner.lessons_taken)
             reached[name] += learner.knows_everything()
         progress(i + 1)
@@ -144,3 +156,36 @@ def compare(
         )
         for name, counts in lessons.items()
     ]
+
+
+def calibrate_threshold(
+    curriculum: Curriculum,
+    estimator: MasteryEstimator,
+    candidates: Sequence[float],
+    learners: int,
+    seed: int,
+    progress: Callable[[int], None] = lambda _done: None,
+) -> tuple[float, list[PolicyResult]]:
+    """The mastery threshold with the fewest lessons to mastery on the calibration learners.
+
+    Only learners who reach mastery count as done; ties go to the higher (stricter) threshold.
+    """
+    policies = {f"{threshold:.2f}": personalised(estimator, threshold) for threshold in candidates}
+    results = compare(curriculum, policies, learners, seed, progress)
+    best = min(
+        zip(candidates, results, strict=True),
+        key=lambda pair: (-pair[1].reached_mastery, pair[1].mean_lessons, -pair[0]),
+    )
+    return best[0], results
+
+
+class RecentAccuracyModel:
+    """A plain knowledge model to compare with: a skill slot's share of right answers in its
+    last two attempts (0 with none)."""
+
+    def predict(self, skill_ids: np.ndarray, correct: np.ndarray) -> tuple[np.ndarray, int]:
+        mastery = np.zeros((len(skill_ids), MODEL_SKILLS), np.float32)
+        for row, (slots, answers) in enumerate(zip(skill_ids, correct, strict=True)):
+            for slot in set(slots.tolist()) - {-1}:
+                mastery[row, slot] = answers[slots == slot][-2:].mean()
+        return mastery, 0

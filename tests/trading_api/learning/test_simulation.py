@@ -1,7 +1,7 @@
 """Simulated learners: the machinery is reproducible and personalisation saves lessons.
 
-The estimator here is a plain per-skill running accuracy (a real, simple knowledge model);
-the figures for the trained knowledge-tracing model come from `xi learning compare-paths`.
+The estimator here is the plain recent-accuracy model (a real, simple knowledge model); the
+figures for the trained knowledge-tracing model come from `xi learning compare-paths`.
 """
 
 from __future__ import annotations
@@ -9,30 +9,46 @@ from __future__ import annotations
 import numpy as np
 
 from trading_api.learning import curriculum, simulation
+from trading_api.learning.mastery import MasteryEstimator
 
 
-class RecentAccuracyModel:
-    """Mastery of a skill slot = share of right answers in its last two attempts."""
+def _estimator() -> MasteryEstimator:
+    return MasteryEstimator(curriculum.load(), simulation.RecentAccuracyModel())
 
-    def predict(self, skill_ids: np.ndarray, correct: np.ndarray) -> tuple[np.ndarray, int]:
-        mastery = np.zeros((len(skill_ids), 124), np.float32)
-        for row, (slots, answers) in enumerate(zip(skill_ids, correct, strict=True)):
-            for slot in set(slots.tolist()) - {-1}:
-                mastery[row, slot] = answers[slots == slot][-2:].mean()
-        return mastery, 1
+
+def test_recent_accuracy_reads_the_last_two_answers_of_each_slot() -> None:
+    skills = np.array([[3, 3, 3, 1], [2, -1, -1, -1]], np.int32)
+    correct = np.array([[0, 1, 1, 0], [1, 0, 0, 0]], np.int32)
+    mastery, _ = simulation.RecentAccuracyModel().predict(skills, correct)
+    assert mastery.shape == (2, 124)
+    assert mastery[0, :4].tolist() == [0.0, 0.0, 0.0, 1.0]
+    assert mastery[1, :4].tolist() == [0.0, 0.0, 1.0, 0.0]
+    assert not mastery[:, 4:].any()
 
 
 def test_same_seed_gives_the_same_learner_and_the_same_result() -> None:
-    lessons = curriculum.load()
-    runs = [simulation.compare(lessons, RecentAccuracyModel(), learners=5, seed=3) for _ in "ab"]
+    policies = {"personalised": simulation.personalised(_estimator())}
+    runs = [simulation.compare(curriculum.load(), policies, learners=5, seed=3) for _ in "ab"]
     assert runs[0] == runs[1]
 
 
 def test_personalised_path_needs_fewer_lessons_than_the_syllabus() -> None:
-    results = {
-        r.policy: r
-        for r in simulation.compare(curriculum.load(), RecentAccuracyModel(), learners=60)
+    policies = {
+        "syllabus": simulation.syllabus_policy,
+        "personalised": simulation.personalised(_estimator()),
     }
+    results = {r.policy: r for r in simulation.compare(curriculum.load(), policies, learners=60)}
     assert results["personalised"].mean_lessons < results["syllabus"].mean_lessons
     assert results["personalised"].reached_mastery >= 0.95
     assert results["syllabus"].reached_mastery >= 0.95
+
+
+def test_calibration_picks_the_threshold_with_fewest_lessons() -> None:
+    candidates = (0.5, 1.0)
+    chosen, tried = simulation.calibrate_threshold(
+        curriculum.load(), _estimator(), candidates, learners=20, seed=11
+    )
+    assert [r.policy for r in tried] == ["0.50", "1.00"]
+    by_threshold = dict(zip(candidates, tried, strict=True))
+    best = min(by_threshold.values(), key=lambda r: (-r.reached_mastery, r.mean_lessons))
+    assert by_threshold[chosen] == best
