@@ -19,6 +19,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::book::{key_of, Arena, Ladder, Order, NIL};
+use crate::divisor::Divisor;
 use crate::index::OrderIndex;
 use crate::types::{
     CancelReason, Command, Event, EventKind, NewOrder, OrderType, RejectReason, Side, StpMode,
@@ -39,6 +40,9 @@ pub(crate) enum Loc {
 #[derive(Debug, Clone)]
 pub(crate) struct SymbolBook {
     pub rules: SymbolRules,
+    /// `rules.tick_size` and `rules.lot_size`, prepared for divisibility tests.
+    pub tick: Divisor,
+    pub lot: Divisor,
     pub reference_price: i64,
     /// Last trade price, 0 before the first trade.
     pub last_price: i64,
@@ -53,9 +57,20 @@ pub(crate) struct SymbolBook {
 }
 
 impl SymbolBook {
-    pub(crate) fn new(rules: SymbolRules, reference_price: i64) -> SymbolBook {
-        SymbolBook {
+    /// A new book, or `None` if the rules or the reference price are invalid.
+    pub(crate) fn new(rules: SymbolRules, reference_price: i64) -> Option<SymbolBook> {
+        let valid = rules.min_qty >= 0
+            && rules.max_qty >= rules.min_qty
+            && rules.min_notional >= 0
+            && rules.price_band_bps >= 0
+            && reference_price >= 0;
+        if !valid {
+            return None;
+        }
+        Some(SymbolBook {
             rules,
+            tick: Divisor::new(rules.tick_size)?,
+            lot: Divisor::new(rules.lot_size)?,
             reference_price,
             last_price: 0,
             bids: Ladder::default(),
@@ -63,7 +78,7 @@ impl SymbolBook {
             stops: BTreeMap::new(),
             stops_up: BTreeSet::new(),
             stops_down: BTreeSet::new(),
-        }
+        })
     }
 
     #[inline]
@@ -243,11 +258,12 @@ fn check_band(book: &SymbolBook, price: i64) -> Result<(), RejectReason> {
     Ok(())
 }
 
-fn check_qty(rules: &SymbolRules, qty: i64) -> Result<(), RejectReason> {
+fn check_qty(book: &SymbolBook, qty: i64) -> Result<(), RejectReason> {
+    let rules = &book.rules;
     if qty <= 0 {
         return Err(RejectReason::InvalidQuantity);
     }
-    if qty % rules.lot_size != 0 {
+    if !book.lot.divides(qty) {
         return Err(RejectReason::LotSize);
     }
     if qty < rules.min_qty {
@@ -259,11 +275,11 @@ fn check_qty(rules: &SymbolRules, qty: i64) -> Result<(), RejectReason> {
     Ok(())
 }
 
-fn check_price(rules: &SymbolRules, price: i64) -> Result<(), RejectReason> {
+fn check_price(book: &SymbolBook, price: i64) -> Result<(), RejectReason> {
     if price <= 0 {
         return Err(RejectReason::InvalidPrice);
     }
-    if price % rules.tick_size != 0 {
+    if !book.tick.divides(price) {
         return Err(RejectReason::TickSize);
     }
     Ok(())
@@ -291,17 +307,17 @@ fn validate(book: &SymbolBook, o: &NewOrder) -> Result<(), RejectReason> {
         if o.quote_qty != 0 {
             return Err(RejectReason::InvalidQuantity);
         }
-        check_qty(rules, o.qty)?;
+        check_qty(book, o.qty)?;
     }
     let priced = o.order_type.has_price();
     if priced {
-        check_price(rules, o.price)?;
+        check_price(book, o.price)?;
     }
     if o.order_type.is_stop() {
         if o.stop_price <= 0 {
             return Err(RejectReason::InvalidStopPrice);
         }
-        if o.stop_price % rules.tick_size != 0 {
+        if !book.tick.divides(o.stop_price) {
             return Err(RejectReason::TickSize);
         }
     }
@@ -310,7 +326,7 @@ fn validate(book: &SymbolBook, o: &NewOrder) -> Result<(), RejectReason> {
             || !priced
             || o.tif != TimeInForce::Gtc
             || o.iceberg_qty >= o.qty
-            || o.iceberg_qty % rules.lot_size != 0)
+            || !book.lot.divides(o.iceberg_qty))
     {
         return Err(RejectReason::InvalidIceberg);
     }
@@ -364,6 +380,8 @@ fn match_taker(
 ) {
     let maker_side = t.side.opposite();
     let mut last = 0i64;
+    // The level being consumed: touched once, not once per maker.
+    let mut touched_price = None;
     loop {
         let ladder = book.ladder_mut(maker_side);
         let Some(li) = ladder.levels.len().checked_sub(1) else {
@@ -380,7 +398,10 @@ fn match_taker(
         if avail <= 0 {
             break;
         }
-        st.touch(symbol, maker_side, price, level_qty);
+        if touched_price != Some(price) {
+            st.touch(symbol, maker_side, price, level_qty);
+            touched_price = Some(price);
+        }
         let maker = *st.arena.get(head);
         if t.stp != StpMode::None && maker.account == t.account {
             let mode = if t.by_quote && t.stp == StpMode::Decrement {
@@ -540,7 +561,7 @@ fn rest(
         .ladder_mut(side)
         .push_back(&mut st.arena, side, price, slot);
     st.touch(symbol, side, price, old);
-    st.ids.insert(id, Loc::Book { slot, symbol });
+    st.ids.insert_book(id, slot, symbol);
 }
 
 /// Run an accepted (or triggered) order as a taker, then rest or expire what is left.
@@ -627,6 +648,12 @@ fn run_triggers(book: &mut SymbolBook, st: &mut State, out: &mut Vec<Event>, sym
     loop {
         let last = book.last_price;
         if last == 0 {
+            return;
+        }
+        // Most price moves trigger nothing: look at the nearest trigger price of each set first.
+        let up = book.stops_up.first().is_some_and(|&(p, _)| p <= last);
+        let down = book.stops_down.last().is_some_and(|&(p, _)| p >= last);
+        if !up && !down {
             return;
         }
         let mut batch = std::mem::take(&mut st.trig_buf);
@@ -792,19 +819,12 @@ impl Engine {
         rules: SymbolRules,
         reference_price: i64,
     ) {
-        let valid = symbol < MAX_SYMBOLS
-            && rules.tick_size > 0
-            && rules.lot_size > 0
-            && rules.min_qty >= 0
-            && rules.max_qty >= rules.min_qty
-            && rules.min_notional >= 0
-            && rules.price_band_bps >= 0
-            && reference_price >= 0;
-        if !valid {
+        let book = SymbolBook::new(rules, reference_price).filter(|_| symbol < MAX_SYMBOLS);
+        let Some(book) = book else {
             self.st
                 .reject(out, symbol, 0, 0, RejectReason::InvalidRules);
             return;
-        }
+        };
         let idx = symbol as usize;
         if self.books.len() <= idx {
             self.books.resize_with(idx + 1, || None);
@@ -814,7 +834,7 @@ impl Engine {
                 .reject(out, symbol, 0, 0, RejectReason::DuplicateSymbol);
             return;
         }
-        self.books[idx] = Some(SymbolBook::new(rules, reference_price));
+        self.books[idx] = Some(book);
         self.st
             .emit(out, symbol, EventKind::SymbolCreated { reference_price });
     }
@@ -1009,8 +1029,8 @@ impl Engine {
         };
         let st = &mut self.st;
         let book = self.books[symbol as usize].as_mut().expect("symbol exists");
-        check_qty(&book.rules, new_qty)?;
-        check_price(&book.rules, new_price)?;
+        check_qty(book, new_qty)?;
+        check_price(book, new_price)?;
         check_notional(&book.rules, new_price, new_qty)?;
         let o = *st.arena.get(slot);
         if new_price != o.price {

@@ -1,21 +1,41 @@
 //! Order id -> location index. Ids below `DENSE_LIMIT` (the normal case: the service hands out
-//! ids in sequence) live in a flat vector indexed by id, which keeps the busy recent ids in a
-//! few cache lines and needs no hashing; other ids go to a hash map with a fixed hasher.
-//! Waiting stop orders (rare) keep their location in a side map.
+//! ids in sequence) live in fixed-size chunks of a flat table indexed by id, which keeps the
+//! busy recent ids in a few cache lines and needs no hashing; other ids go to a hash map with a
+//! fixed hasher. Waiting stop orders (rare) keep their location in a side map.
+//!
+//! Why chunks: a single vector indexed by id would grow by doubling (copying tens of MB in one
+//! command) and touch fresh pages as ids advance. A chunk whose ids are all gone is recycled
+//! for the next ids instead, so at a steady state the index neither allocates nor page-faults,
+//! and its size follows the span of live ids, not the largest id ever seen.
 
 use crate::engine::Loc;
 use crate::fxhash::FxHashMap;
 
-/// Ids below this are indexed directly (8 bytes per id up to the largest id seen).
+/// Ids below this are indexed directly.
 pub const DENSE_LIMIT: u64 = 1 << 24;
+
+const CHUNK_BITS: u32 = 12;
+/// Ids per chunk (32 KiB of entries).
+const CHUNK: usize = 1 << CHUNK_BITS;
+/// Empty chunks kept for reuse; more are freed.
+const SPARE_CHUNKS: usize = 64;
 
 const EMPTY: u64 = 0;
 const STOP: u64 = 1;
 const BOOK: u64 = 1 << 63;
 
+#[derive(Debug, Clone)]
+struct Chunk {
+    entries: Box<[u64]>,
+    live: u32,
+}
+
 #[derive(Debug, Default, Clone)]
 pub(crate) struct OrderIndex {
-    dense: Vec<u64>,
+    /// Chunk `c` holds ids `c * CHUNK .. (c + 1) * CHUNK`.
+    dense: Vec<Option<Chunk>>,
+    /// Empty chunks (all entries `EMPTY`) ready for reuse.
+    spare: Vec<Box<[u64]>>,
     sparse: FxHashMap<u64, u64>,
     stops: FxHashMap<u64, (u32, u64)>,
     len: usize,
@@ -29,9 +49,19 @@ fn pack(loc: Loc) -> u64 {
     }
 }
 
+#[inline]
+fn split(id: u64) -> (usize, usize) {
+    ((id >> CHUNK_BITS) as usize, id as usize & (CHUNK - 1))
+}
+
 impl OrderIndex {
+    /// Room for `n` live orders with ids in sequence before the index allocates again.
     pub fn reserve(&mut self, n: usize) {
-        self.dense.reserve(n.min(DENSE_LIMIT as usize));
+        self.dense.reserve((DENSE_LIMIT as usize) >> CHUNK_BITS);
+        let chunks = (n / CHUNK + 2).min(SPARE_CHUNKS);
+        while self.spare.len() < chunks {
+            self.spare.push(vec![EMPTY; CHUNK].into_boxed_slice());
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -41,7 +71,11 @@ impl OrderIndex {
     #[inline]
     fn raw(&self, id: u64) -> u64 {
         if id < DENSE_LIMIT {
-            self.dense.get(id as usize).copied().unwrap_or(EMPTY)
+            let (c, i) = split(id);
+            match self.dense.get(c) {
+                Some(Some(chunk)) => chunk.entries[i],
+                _ => EMPTY,
+            }
         } else {
             self.sparse.get(&id).copied().unwrap_or(EMPTY)
         }
@@ -72,6 +106,19 @@ impl OrderIndex {
         self.raw(*id) != EMPTY
     }
 
+    /// Open chunk `c` with a spare chunk or a new one.
+    #[cold]
+    fn open_chunk(&mut self, c: usize) -> &mut Chunk {
+        if self.dense.len() <= c {
+            self.dense.resize_with(c + 1, || None);
+        }
+        let entries = self
+            .spare
+            .pop()
+            .unwrap_or_else(|| vec![EMPTY; CHUNK].into_boxed_slice());
+        self.dense[c].insert(Chunk { entries, live: 0 })
+    }
+
     /// Insert; returns the previous location if the id was live.
     #[inline]
     pub fn insert(&mut self, id: u64, loc: Loc) -> Option<Loc> {
@@ -83,29 +130,38 @@ impl OrderIndex {
         if let Loc::Stop { symbol, stop_seq } = loc {
             self.stops.insert(id, (symbol, stop_seq));
         }
-        let v = pack(loc);
+        self.insert_absent(id, pack(loc));
+        old
+    }
+
+    /// Place a resting order whose id the caller knows is not live (checked on entry).
+    #[inline]
+    pub fn insert_book(&mut self, id: u64, slot: u32, symbol: u32) {
+        debug_assert!(!self.contains_key(&id), "order id {id} is live");
+        self.insert_absent(id, pack(Loc::Book { slot, symbol }));
+    }
+
+    #[inline]
+    fn insert_absent(&mut self, id: u64, v: u64) {
         if id < DENSE_LIMIT {
-            let i = id as usize;
-            if i >= self.dense.len() {
-                let new_len = (i + 1).max(self.dense.len() * 2).min(DENSE_LIMIT as usize);
-                self.dense.resize(new_len, EMPTY);
-            }
-            self.dense[i] = v;
+            let (c, i) = split(id);
+            let chunk = match self.dense.get_mut(c) {
+                Some(Some(chunk)) => chunk,
+                _ => self.open_chunk(c),
+            };
+            chunk.entries[i] = v;
+            chunk.live += 1;
         } else {
             self.sparse.insert(id, v);
         }
         self.len += 1;
-        old
     }
 
     #[inline]
     pub fn remove(&mut self, id: &u64) -> Option<Loc> {
         let id = *id;
         let v = if id < DENSE_LIMIT {
-            match self.dense.get_mut(id as usize) {
-                Some(slot) => std::mem::replace(slot, EMPTY),
-                None => EMPTY,
-            }
+            self.take_dense(id)
         } else {
             self.sparse.remove(&id).unwrap_or(EMPTY)
         };
@@ -117,5 +173,31 @@ impl OrderIndex {
             self.len -= 1;
         }
         loc
+    }
+
+    /// Clear a dense entry; a chunk left with no live id goes back to the spare chunks.
+    #[inline]
+    fn take_dense(&mut self, id: u64) -> u64 {
+        let (c, i) = split(id);
+        let Some(Some(chunk)) = self.dense.get_mut(c) else {
+            return EMPTY;
+        };
+        let v = std::mem::replace(&mut chunk.entries[i], EMPTY);
+        if v != EMPTY {
+            chunk.live -= 1;
+            if chunk.live == 0 {
+                self.close_chunk(c);
+            }
+        }
+        v
+    }
+
+    #[cold]
+    fn close_chunk(&mut self, c: usize) {
+        if let Some(chunk) = self.dense[c].take() {
+            if self.spare.len() < SPARE_CHUNKS {
+                self.spare.push(chunk.entries);
+            }
+        }
     }
 }

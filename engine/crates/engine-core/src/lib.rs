@@ -3,12 +3,14 @@
 //!
 //! Modules: `types` (commands, events, rules), `engine` (matching), `book` (slab, levels),
 //! `snapshot` (versioned binary state), `wire` (compact event encoding), `naive` (simple
-//! reference book used as a test oracle), `fxhash` (fixed deterministic hasher).
+//! reference book used as a test oracle), `fxhash` (fixed deterministic hasher), `index` (order
+//! id -> location), `divisor` (tick/lot divisibility without division).
 //! No cargo features.
 #![deny(unsafe_code)]
 #![deny(missing_debug_implementations)]
 
 mod book;
+mod divisor;
 pub mod engine;
 pub mod fxhash;
 mod index;

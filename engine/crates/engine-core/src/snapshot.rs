@@ -256,7 +256,8 @@ impl Engine {
                 min_notional: r.i64()?,
                 price_band_bps: r.i64()?,
             };
-            let mut b = SymbolBook::new(rules, r.i64()?);
+            let mut b =
+                SymbolBook::new(rules, r.i64()?).ok_or(SnapshotError::Invalid("symbol rules"))?;
             b.last_price = r.i64()?;
             for side in [Side::Buy, Side::Sell] {
                 let levels = r.u32()?;

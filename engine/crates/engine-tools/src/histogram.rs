@@ -58,6 +58,11 @@ impl Histogram {
         self.total
     }
 
+    /// Number of recorded values above `v` (to bucket precision).
+    pub fn count_above(&self, v: u64) -> u64 {
+        self.counts[index_of(v) + 1..].iter().sum()
+    }
+
     pub fn max(&self) -> u64 {
         self.max
     }
@@ -67,7 +72,7 @@ impl Histogram {
         self.quantile(q_per_mille, 1_000)
     }
 
-    /// Value at quantile `num / den`.
+    /// Value at quantile `num / den`: the upper edge of its bucket (never below the true value).
     pub fn quantile(&self, num: u64, den: u64) -> u64 {
         if self.total == 0 {
             return 0;
@@ -79,7 +84,7 @@ impl Histogram {
         for (i, &c) in self.counts.iter().enumerate() {
             seen += c;
             if seen >= rank {
-                return value_of(i).min(self.max);
+                return (value_of(i + 1) - 1).min(self.max);
             }
         }
         self.max
@@ -96,9 +101,11 @@ mod tests {
         for v in 1..=1000u64 {
             h.record(v);
         }
-        assert_eq!(h.quantile_per_mille(500), 500);
+        // 500 falls in the bucket [496, 504): the upper edge is reported.
+        assert_eq!(h.quantile_per_mille(500), 503);
+        assert_eq!(h.quantile(100, 1000), 100, "exact below 128");
         let p99 = h.quantile_per_mille(990);
-        assert!((975..=990).contains(&p99), "{p99}");
+        assert!((990..=1005).contains(&p99), "{p99}");
         assert_eq!(h.count(), 1000);
         for v in [0u64, 127, 128, 129, 1 << 20, u64::MAX >> 1] {
             let i = index_of(v);

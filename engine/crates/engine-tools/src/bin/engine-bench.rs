@@ -7,7 +7,7 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use engine_core::{wire, Command, Engine, EventKind};
+use engine_core::{wire, Command, Engine, EventKind, OrderType, TimeInForce};
 use engine_tools::histogram::Histogram;
 use engine_tools::workload::parse;
 
@@ -17,7 +17,20 @@ fn cpu_ns() -> Option<u64> {
     s.split_whitespace().next()?.parse().ok()
 }
 
+/// Minor page faults of this process so far (Linux /proc), if available.
+fn minor_faults() -> Option<u64> {
+    let s = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the parenthesised command name; minflt is the 10th field overall.
+    s.rsplit_once(')')?
+        .1
+        .split_whitespace()
+        .nth(7)?
+        .parse()
+        .ok()
+}
+
 struct Pass {
+    faults: Option<u64>,
     secs: f64,
     cpu_secs: Option<f64>,
     trades: u64,
@@ -26,7 +39,56 @@ struct Pass {
     open_orders: usize,
 }
 
-fn run(cmds: &[Command], mut hist: Option<&mut Histogram>) -> Pass {
+/// Operation classes reported separately, so that the tail can be traced to its cause.
+const CLASSES: [&str; 5] = [
+    "limit GTC",
+    "IOC/FOK/market",
+    "other new",
+    "cancel",
+    "replace",
+];
+
+fn class_of(cmd: &Command) -> usize {
+    match cmd {
+        Command::New(o) => match (o.order_type, o.tif) {
+            (OrderType::Limit, TimeInForce::Gtc) if o.iceberg_qty == 0 => 0,
+            (OrderType::Limit, _) | (OrderType::Market, _) => 1,
+            _ => 2,
+        },
+        Command::Cancel { .. } => 3,
+        Command::Replace { .. } => 4,
+        Command::CreateSymbol { .. } | Command::MassCancel { .. } => 2,
+    }
+}
+
+/// Latency of every operation and of each class, and a checksum of the wire bytes (outside
+/// the timed region), which must not change when the engine is made faster.
+struct Latency {
+    all: Histogram,
+    by_class: Vec<Histogram>,
+    wire_checksum: u64,
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+fn fnv1a(mut h: u64, bytes: &[u8]) -> u64 {
+    for &b in bytes {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    h
+}
+
+/// Median cost of one `Instant::now()` + `elapsed()` pair: included in every latency figure.
+fn timer_overhead_ns() -> u64 {
+    let mut h = Histogram::new();
+    for _ in 0..100_000 {
+        let t0 = Instant::now();
+        h.record(t0.elapsed().as_nanos() as u64);
+    }
+    h.quantile_per_mille(500)
+}
+
+fn run(cmds: &[Command], mut hist: Option<&mut Latency>) -> Pass {
     let live = cmds.iter().filter(|c| matches!(c, Command::New(_))).count();
     let mut engine = Engine::with_capacity(live.min(1 << 18));
     let mut out = Vec::with_capacity(1024);
@@ -34,6 +96,7 @@ fn run(cmds: &[Command], mut hist: Option<&mut Histogram>) -> Pass {
     let mut trades = 0u64;
     let mut events = 0u64;
     let mut wire_bytes = 0u64;
+    let faults0 = minor_faults();
     let cpu0 = cpu_ns();
     let start = Instant::now();
     for cmd in cmds {
@@ -43,7 +106,10 @@ fn run(cmds: &[Command], mut hist: Option<&mut Histogram>) -> Pass {
         engine.apply(cmd, &mut out);
         wire::encode_all(&out, &mut buf);
         if let (Some(h), Some(t0)) = (hist.as_deref_mut(), t0) {
-            h.record(t0.elapsed().as_nanos() as u64);
+            let ns = t0.elapsed().as_nanos() as u64;
+            h.all.record(ns);
+            h.by_class[class_of(cmd)].record(ns);
+            h.wire_checksum = fnv1a(h.wire_checksum, &buf);
         }
         events += out.len() as u64;
         wire_bytes += buf.len() as u64;
@@ -59,6 +125,7 @@ fn run(cmds: &[Command], mut hist: Option<&mut Histogram>) -> Pass {
     };
     std::hint::black_box(&buf);
     Pass {
+        faults: minor_faults().zip(faults0).map(|(b, a)| b - a),
         secs,
         cpu_secs,
         trades,
@@ -112,8 +179,14 @@ fn main() -> ExitCode {
     if warmup > 0 {
         run(&cmds[..warmup.min(cmds.len())], None);
     }
-    let mut hist = Histogram::new();
-    let timed = run(&cmds, Some(&mut hist));
+    let mut lat = Latency {
+        all: Histogram::new(),
+        by_class: vec![Histogram::new(); CLASSES.len()],
+        wire_checksum: FNV_OFFSET,
+    };
+    let timer_ns = timer_overhead_ns();
+    let timed = run(&cmds, Some(&mut lat));
+    let hist = &lat.all;
     let untimed = run(&cmds, None);
     let n = cmds.len() as f64;
     println!(
@@ -137,6 +210,13 @@ fn main() -> ExitCode {
     if let Some(cpu) = timed.cpu_secs {
         println!("timed pass wall {:.3} s, on-CPU {:.3} s", timed.secs, cpu);
     }
+    if let (Some(t), Some(u)) = (timed.faults, untimed.faults) {
+        println!("page faults: timed pass {t}, untimed pass {u}");
+    }
+    println!(
+        "wire checksum {:016x} (FNV-1a of every encoded event); timer overhead ~{timer_ns} ns per operation, included below",
+        lat.wire_checksum
+    );
     println!(
         "latency ns: p50 {} p90 {} p99 {} p99.9 {} p99.99 {} max {}",
         hist.quantile_per_mille(500),
@@ -146,6 +226,16 @@ fn main() -> ExitCode {
         hist.quantile(9_999, 10_000),
         hist.max()
     );
+    for (name, h) in CLASSES.iter().zip(&lat.by_class) {
+        println!(
+            "  {name:<15} {:>5.1}% of ops: p50 {} p99 {} p99.9 {} ns; {:.2}% of all ops are this class over 1 us",
+            100.0 * h.count() as f64 / n,
+            h.quantile_per_mille(500),
+            h.quantile_per_mille(990),
+            h.quantile_per_mille(999),
+            100.0 * h.count_above(1_000) as f64 / n,
+        );
+    }
     println!(
         "{}",
         serde_json::json!({
