@@ -76,6 +76,10 @@ class Settings(BaseSettings):
     # How long a new order's request waits for the engine's report before it answers with
     # what it knows (Binance answers RESULT/FULL with the matching outcome).
     order_report_timeout_s: float = 2.0
+    # The mastery a course path asks of every skill, on the served model's scale. Chosen by
+    # `xi learning compare-paths` on calibration learners (never the measured ones) for the
+    # production model; choose it again when a new version is promoted.
+    learning_mastery_threshold: float = Field(default=0.4, gt=0, lt=1)
     lesson_media_dir: Path = PROJECT_ROOT / "trading_api" / "learning" / "media"
 
     # The model server speaks TF Serving's protocols; its ports follow TF Serving's 8500/8501.

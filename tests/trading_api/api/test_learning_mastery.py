@@ -80,7 +80,8 @@ def test_answers_are_stored_and_mastery_is_the_served_models(
     assert served["mastery"] == pytest.approx(in_process.by_skill, abs=1e-3)
 
     path = learner_client.get("/learning/v1/path").json()
-    expected = course_path.plan(lessons, served["mastery"])
+    threshold = path["mastery_threshold"]
+    expected = course_path.plan(lessons, served["mastery"], threshold=threshold)
     assert [step["lesson"] for step in path["steps"]] == [step.lesson for step in expected]
     assert path["model_version"] == 1
 

@@ -179,14 +179,15 @@ def get_mastery(request: Request, conn: DbDep, learner: LearnerDep) -> MasteryOu
 def get_course_path(request: Request, conn: DbDep, learner: LearnerDep) -> PathOut:
     """The next lessons in order, from the learner's mastery; prerequisites come first."""
     estimate = _estimate(request, conn, learner.account_id)
-    steps = course_path.plan(_curriculum(request), estimate.by_skill)
+    threshold = request.app.state.settings.learning_mastery_threshold
+    steps = course_path.plan(_curriculum(request), estimate.by_skill, threshold=threshold)
     return PathOut(
         steps=[
             PathStepOut(lesson=s.lesson, title=s.title, skills=list(s.skills), reason=s.reason)
             for s in steps
         ],
         model_version=estimate.model_version,
-        mastery_threshold=course_path.MASTERY_THRESHOLD,
+        mastery_threshold=threshold,
     )
 
 
