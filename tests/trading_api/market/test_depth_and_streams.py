@@ -90,8 +90,12 @@ def test_depth_and_diff_stream_match_the_engine_book(
         "askQty": "0.200",
     }
 
-    # A new API instance starts from the latest snapshot and shows the same book.
-    with TestClient(create_app(market_settings)) as fresh:
+    # A new API instance starts from the latest snapshot and shows the same book. It serves
+    # beside the first, so on another port (which also names it in the executions group).
+    second = market_settings.model_copy(
+        update={"trading_api_port": market_settings.trading_api_port + 1}
+    )
+    with TestClient(create_app(second)) as fresh:
         assert wait_for(lambda: _depth(fresh) == final or None, "the same book after a restart")
 
 
