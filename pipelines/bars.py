@@ -9,14 +9,15 @@ even to the quote asset's precision.
 from __future__ import annotations
 
 import decimal
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from pyspark.sql import DataFrame
+from pyspark.sql import DataFrame, Row
 from pyspark.sql import functions as F
 
 from pipelines import markets as spark_markets
+from xi import markets
 from xi.markets import Market
 
 # Bar name -> Spark window duration.
@@ -106,3 +107,9 @@ def decimal_bar(row: Mapping[str, Any], market: Market) -> Bar:
             "volume_lots": row["volume_lots"],
         },
     )
+
+
+def decimal_bars(rows: Iterable[Row]) -> list[Bar]:
+    """Collected rows of :func:`bars`, each in its symbol's decimals."""
+    catalogue = markets.load()
+    return [decimal_bar(row.asDict(), catalogue.market(row["symbol"])) for row in rows]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import pandas as pd
 from feast.data_source import PushMode
 
@@ -15,18 +17,18 @@ def _recency(bar: Bar) -> tuple[int, int]:
     return bar.start_ns, bar.last_ts_ns
 
 
-def symbol_market_rows(latest: dict[str, Bar]) -> pd.DataFrame:
-    """Push-source rows of one bar per symbol."""
+def symbol_market_rows(bars: Collection[Bar]) -> pd.DataFrame:
+    """Rows of ``symbol_market_1m``, one per bar, as of the bar's last trade."""
     return pd.DataFrame(
         {
-            "symbol": [bar.symbol for bar in latest.values()],
+            "symbol": [bar.symbol for bar in bars],
             "event_timestamp": pd.to_datetime(
-                [bar.last_ts_ns for bar in latest.values()], unit="ns", utc=True
+                [bar.last_ts_ns for bar in bars], unit="ns", utc=True
             ),
-            "close": [float(bar.close) for bar in latest.values()],
-            "vwap": [float(bar.vwap) for bar in latest.values()],
-            "volume": [float(bar.volume) for bar in latest.values()],
-            "trade_count": [bar.trade_count for bar in latest.values()],
+            "close": [float(bar.close) for bar in bars],
+            "vwap": [float(bar.vwap) for bar in bars],
+            "volume": [float(bar.volume) for bar in bars],
+            "trade_count": [bar.trade_count for bar in bars],
         }
     )
 
@@ -56,5 +58,7 @@ class FeatureBarPush:
         }
         if not fresh:
             return
-        self.store.push(SYMBOL_MARKET_PUSH, symbol_market_rows(fresh), to=PushMode.ONLINE)
+        self.store.push(
+            SYMBOL_MARKET_PUSH, symbol_market_rows(list(fresh.values())), to=PushMode.ONLINE
+        )
         self.pushed.update({symbol: _recency(bar) for symbol, bar in fresh.items()})

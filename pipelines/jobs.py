@@ -10,11 +10,10 @@ from pyspark.sql.streaming import StreamingQuery
 
 from features import store
 from pipelines import lake
-from pipelines.bars import INTERVALS, Bar, bars, decimal_bar
+from pipelines.bars import INTERVALS, Bar, bars, decimal_bars
 from pipelines.feature_push import FeatureBarPush
 from pipelines.influx_sink import InfluxBarSink
 from pipelines.sources import read_trades
-from xi import markets
 from xi.settings import Settings
 
 BarSink = Callable[[list[Bar], int], None]
@@ -27,10 +26,7 @@ class BarWriter:
         self.sinks = sinks
 
     def __call__(self, batch: DataFrame, batch_id: int) -> None:
-        catalogue = markets.load()
-        found = [
-            decimal_bar(row.asDict(), catalogue.market(row["symbol"])) for row in batch.collect()
-        ]
+        found = decimal_bars(batch.collect())
         for sink in self.sinks:
             sink(found, batch_id)
 

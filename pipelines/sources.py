@@ -65,10 +65,12 @@ def read_topic(spark: SparkSession, settings: Settings, topic: str) -> DataFrame
     return parsed.where(_complete(schema))
 
 
+def event_time() -> Column:
+    """A trade's ``ts_ns`` as a timestamp: the time of the command that caused the trade."""
+    # Integer division: through a double, a time near a second's edge could cross it.
+    return F.timestamp_micros(F.expr("ts_ns div 1000"))
+
+
 def read_trades(spark: SparkSession, settings: Settings) -> DataFrame:
-    """``trades.v1`` with ``event_time``: the time of the command that caused the trade."""
-    return read_topic(spark, settings, topics.TRADES).withColumn(
-        # Integer division: through a double, a time near a second's edge could cross it.
-        "event_time",
-        F.timestamp_micros(F.expr("ts_ns div 1000")),
-    )
+    """``trades.v1`` with ``event_time``."""
+    return read_topic(spark, settings, topics.TRADES).withColumn("event_time", event_time())

@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     secret_key: SecretStr = SecretStr(LOCAL_SECRET_KEY)
 
     trading_api_port: int = 18080
+    # Dagster's webserver (the daemon that runs schedules and sensors has no port).
+    dagster_webserver_port: int = 13000
     # Binance's REQUEST_WEIGHT limit per client IP and minute; over it a request gets 429.
     api_request_weight_per_minute: int = 6000
     # Redis key prefix of the weight counters: deployments that share a Redis count apart.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from xi.settings import Settings
+from xi.stack.dagster import Dagster
 from xi.stack.elasticsearch import Elasticsearch
 from xi.stack.engine import Engine
 from xi.stack.influxdb import InfluxDB
@@ -23,6 +24,7 @@ SERVICE_TYPES: tuple[type[Service], ...] = (
     Elasticsearch,
     ModelServer,
     TradingApi,
+    Dagster,
     Engine,
 )
 

@@ -1,0 +1,1 @@
+"""Assets by domain: the lake, the market features, the Feast store."""
