@@ -8,11 +8,13 @@ becomes `DELETE /api/v3/openOrders`, where "no open orders" is not an error.
 from __future__ import annotations
 
 import time
+from decimal import Decimal
 
 import psycopg
 
 from trading_api import db
 from trading_api.auth import Role, SecretBox, create_account, issue_api_key
+from trading_api.ledger import operations
 from xi import markets, topics
 from xi.engine_client import Command
 from xi.settings import Settings
@@ -30,17 +32,30 @@ from xi.simulation.runner import (
 )
 
 NO_SUCH_ORDER = -2011  # Binance's answer to cancelling when nothing is open
+ORDER_REJECTED = -2010  # a risk check or the engine refused the order: part of a market's life
+# Every simulated account starts with this much of every asset, so that the agents' orders meet
+# the balance check; the other risk checks (price band, notional) still refuse what they must.
+STARTING_BALANCE = Decimal(1_000_000)
 
 
 def provision(settings: Settings, simulation: Simulation) -> dict[int, Credentials]:
     """A trader account and API key for each simulated account."""
     box = SecretBox(settings.secret_key.get_secret_value())
+    assets = sorted(markets.load().assets)
     out = {}
     with psycopg.connect(settings.postgres_dsn, autocommit=True) as conn:
         db.migrate(conn)
         for sim_account, role in sorted(simulation.roles.items()):
             name = f"sim-{simulation.config.run_id}-{role}-{sim_account}"
             account = create_account(conn, name=name, role=Role.TRADER)
+            for asset in assets:
+                operations.deposit(
+                    conn,
+                    account_id=account,
+                    asset=asset,
+                    amount=STARTING_BALANCE,
+                    reference=f"{name}-{asset}",
+                )
             issued = issue_api_key(conn, box, account_id=account)
             out[sim_account] = Credentials(account, issued.api_key, issued.secret)
     return out
@@ -85,7 +100,11 @@ def run_through_api(
 
 def _call(clients: dict[int, SignedClient], command: Command, listed: markets.Markets) -> None:
     if command["type"] == "NEW_ORDER":
-        clients[command["account"]].new_order(order_params(command, listed))
+        try:
+            clients[command["account"]].new_order(order_params(command, listed))
+        except ApiRefused as error:
+            if error.code != ORDER_REJECTED:
+                raise
     elif command["type"] == "CANCEL_ALL":
         try:
             clients[command["account"]].cancel_open_orders(command["symbol"])
