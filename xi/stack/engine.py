@@ -20,6 +20,23 @@ def binary(settings: Settings, name: str = "engine-service") -> Path:
     return settings.cargo_target_dir / "release" / name
 
 
+def create_topics(settings: Settings) -> None:
+    """Create the engine's topics (idempotent). Its readers and the engine itself subscribe to
+    existing topics, so whichever of them starts first creates them."""
+    admin = clients.kafka_admin(settings)
+    try:
+        for name in (topics.ORDERS, topics.EXECUTIONS, topics.TRADES, topics.BOOK):
+            topic = NewTopic(
+                f"{settings.engine_topic_prefix}{name}",
+                num_partitions=settings.engine_partitions,
+                replication_factor=1,
+            )
+            with contextlib.suppress(TopicAlreadyExistsError):
+                admin.create_topics([topic])
+    finally:
+        admin.close()
+
+
 class Engine(Service):
     name = "engine"
     version = "engine-service 0.1.0 (rdkafka, exactly once)"
@@ -34,21 +51,8 @@ class Engine(Service):
         cargo.build_release(self.settings, "engine-service")
 
     def prepare(self) -> None:
-        """Create the engine's topics (idempotent): the engine subscribes to an existing topic."""
         super().prepare()
-        s = self.settings
-        admin = clients.kafka_admin(s)
-        try:
-            for name in (topics.ORDERS, topics.EXECUTIONS, topics.TRADES, topics.BOOK):
-                topic = NewTopic(
-                    f"{s.engine_topic_prefix}{name}",
-                    num_partitions=s.engine_partitions,
-                    replication_factor=1,
-                )
-                with contextlib.suppress(TopicAlreadyExistsError):
-                    admin.create_topics([topic])
-        finally:
-            admin.close()
+        create_topics(self.settings)
 
     def command(self) -> list[str]:
         s = self.settings

@@ -6,6 +6,7 @@ import sys
 
 import httpx
 
+from xi.stack.engine import create_topics
 from xi.stack.service import Service
 
 
@@ -13,6 +14,7 @@ class TradingApi(Service):
     name = "trading_api"
     version = "0.1.0"
     tier = 1
+    start_timeout_s = 120.0  # it indexes the curriculum and joins the executions group first
 
     @property
     def port(self) -> int:
@@ -20,6 +22,11 @@ class TradingApi(Service):
 
     def install(self) -> None:
         """Nothing to fetch: the application is this project's own code."""
+
+    def prepare(self) -> None:
+        """The API reads the engine's reports from its first moment: their topics must exist."""
+        super().prepare()
+        create_topics(self.settings)
 
     def command(self) -> list[str]:
         return [
