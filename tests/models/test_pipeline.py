@@ -40,8 +40,11 @@ def test_pipeline_runs_locally_on_a_small_slice(tmp_path: Path) -> None:
     assert (settings.model_base_path / "knowledge_tracing" / "1" / "saved_model.pb").exists()
     registry.use_tracking(settings.mlflow_tracking_uri)
     summary = registry.production_summary()
-    assert summary is not None and set(summary) == {"model_version", *registry.REPORTED}
-    run = registry.MlflowClient().get_run(
+    assert summary is not None
+    assert set(summary) == {"model_version", "mlflow_run_id", "serving_version", *registry.REPORTED}
+    assert summary["serving_version"] == 1
+    run = registry.MlflowClient().get_run(summary["mlflow_run_id"])
+    assert run.info.run_id == (
         registry.MlflowClient().get_model_version(registry.MODEL_NAME, "1").run_id
     )
     assert "main_val_auc" in run.data.metrics and "promotion" in run.data.tags
