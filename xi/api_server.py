@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +16,7 @@ from pathlib import Path
 import httpx
 
 from xi.settings import PROJECT_ROOT, Settings
+from xi.stack.trading_api import uvicorn_command
 
 # Importing the application takes seconds of CPU; on a loaded machine, much longer.
 START_TIMEOUT_S = 240.0
@@ -39,18 +39,7 @@ def _environment(settings: Settings) -> dict[str, str]:
 def api_server(settings: Settings, log_path: Path) -> Iterator[subprocess.Popen[bytes]]:
     """Start the API on `settings.trading_api_port`, wait until it answers, stop it at the end."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "trading_api.main:create_app",
-        "--factory",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(settings.trading_api_port),
-        "--no-access-log",
-    ]
+    command = uvicorn_command(settings.trading_api_port)
     with log_path.open("ab") as log:
         process = subprocess.Popen(command, env=_environment(settings), stdout=log, stderr=log)
     try:

@@ -10,6 +10,22 @@ from xi.stack.engine import create_topics
 from xi.stack.service import Service
 
 
+def uvicorn_command(port: int) -> list[str]:
+    """The API under uvicorn on loopback: the stack's service and any extra instance alike."""
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "trading_api.main:create_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+    ]
+
+
 class TradingApi(Service):
     name = "trading_api"
     version = "0.1.0"
@@ -29,18 +45,7 @@ class TradingApi(Service):
         create_topics(self.settings)
 
     def command(self) -> list[str]:
-        return [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "trading_api.main:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--no-access-log",
-        ]
+        return uvicorn_command(self.port)
 
     def healthy(self) -> bool:
         try:

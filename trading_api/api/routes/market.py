@@ -8,7 +8,8 @@ klines from the trades stored in PostgreSQL.
 from __future__ import annotations
 
 import time
-from typing import Annotated, Literal
+from collections.abc import Callable
+from typing import Annotated, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
 
@@ -24,6 +25,7 @@ from xi import markets
 
 router = APIRouter(prefix="/api/v3", tags=["market"])
 
+T = TypeVar("T")
 TradeLimit = Annotated[int, Query(ge=1, le=1000, description="Default 500; max 1000.")]
 TimeParam = Annotated[int | None, Query(ge=0, le=2**53, description="ms since the epoch")]
 FromId = Annotated[int | None, Query(ge=0, le=2**63 - 1, description="First trade id returned")]
@@ -182,13 +184,12 @@ def ticker_price(
     request: Request, conn: DbDep, symbol: OptionalSymbol = None, symbols: SymbolsParam = None
 ) -> schemas.PriceTicker | list[schemas.PriceTicker]:
     """Last trade price. Weight 2 for one symbol, 4 otherwise."""
-    wanted = chosen(symbol, symbols)
-    charge(request, 2 if symbol is not None else 4)
-    found = [
-        schemas.PriceTicker.model_validate(tickers.last_price(conn, m))
-        for m in wanted or markets.load().symbols.values()
-    ]
-    return found[0] if symbol is not None else found
+    return _one_or_each(
+        request,
+        symbol,
+        symbols,
+        lambda m: schemas.PriceTicker.model_validate(tickers.last_price(conn, m)),
+    )
 
 
 @router.get("/ticker/bookTicker")
@@ -196,12 +197,24 @@ def book_ticker(
     request: Request, books: BooksDep, symbol: OptionalSymbol = None, symbols: SymbolsParam = None
 ) -> schemas.BookTicker | list[schemas.BookTicker]:
     """Best bid and ask. Weight 2 for one symbol, 4 otherwise."""
+    return _one_or_each(
+        request,
+        symbol,
+        symbols,
+        lambda m: schemas.BookTicker.model_validate(tickers.book_ticker(books, m)),
+    )
+
+
+def _one_or_each(
+    request: Request,
+    symbol: str | None,
+    symbols: str | None,
+    shape: Callable[[markets.Market], T],
+) -> T | list[T]:
+    """One symbol's answer, or a list for the named symbols (all when none): weight 2 or 4."""
     wanted = chosen(symbol, symbols)
     charge(request, 2 if symbol is not None else 4)
-    found = [
-        schemas.BookTicker.model_validate(tickers.book_ticker(books, m))
-        for m in wanted or markets.load().symbols.values()
-    ]
+    found = [shape(m) for m in wanted or markets.load().symbols.values()]
     return found[0] if symbol is not None else found
 
 
