@@ -35,10 +35,20 @@ class InsufficientBalance(LedgerError):
     pass
 
 
+# (host, port, database, name) -> id of a system account
+_system_accounts: dict[tuple[str, int, str, str], int] = {}
+
+
 def system_account(conn: Connection, name: str) -> int:
-    row = conn.execute("SELECT id FROM accounts WHERE name = %s", (f"system:{name}",)).fetchone()
-    assert row is not None, f"the migrations create system:{name}"
-    return int(row[0])
+    """The id of a system account; ids never change, so each database's are read once."""
+    key = (conn.info.host, conn.info.port, conn.info.dbname, name)
+    if key not in _system_accounts:
+        row = conn.execute(
+            "SELECT id FROM accounts WHERE name = %s", (f"system:{name}",)
+        ).fetchone()
+        assert row is not None, f"the migrations create system:{name}"
+        _system_accounts[key] = int(row[0])
+    return _system_accounts[key]
 
 
 def post(conn: Connection, *, kind: str, reference: str, postings: list[Posting]) -> bool:
@@ -63,30 +73,34 @@ def post(conn: Connection, *, kind: str, reference: str, postings: list[Posting]
             ).fetchone()
             if row is None:
                 return False
-            for p in postings:
-                if p.amount == 0:
-                    continue
-                conn.execute(
-                    "INSERT INTO postings (entry_id, account_id, asset, bucket, amount) "
-                    "VALUES (%s, %s, %s, %s, %s)",
-                    (row[0], p.account_id, p.asset, p.bucket.value, p.amount),
-                )
-                # Create the row at zero first: a CHECK applies to an INSERT's proposed row
-                # even when ON CONFLICT would turn it into an update.
-                conn.execute(
-                    "INSERT INTO balances (account_id, asset, may_go_negative) "
-                    "VALUES (%s, %s, %s) ON CONFLICT (account_id, asset) DO NOTHING",
-                    (p.account_id, p.asset, p.account_id in may_go_negative),
-                )
-                column = p.bucket.value  # an enum value, never user input
-                conn.execute(
-                    f"UPDATE balances SET {column} = {column} + %s "
-                    "WHERE account_id = %s AND asset = %s",
-                    (p.amount, p.account_id, p.asset),
-                )
+            # One round trip for all the entry's writes: none of them needs another's result.
+            with conn.pipeline():
+                for p in postings:
+                    if p.amount != 0:
+                        _write_posting(conn, row[0], p, p.account_id in may_go_negative)
     except errors.CheckViolation as error:
         raise InsufficientBalance(f"entry {reference}: insufficient balance") from error
     return True
+
+
+def _write_posting(conn: Connection, entry_id: int, p: Posting, may_go_negative: bool) -> None:
+    conn.execute(
+        "INSERT INTO postings (entry_id, account_id, asset, bucket, amount) "
+        "VALUES (%s, %s, %s, %s, %s)",
+        (entry_id, p.account_id, p.asset, p.bucket.value, p.amount),
+    )
+    # Create the row at zero first: a CHECK applies to an INSERT's proposed row even when
+    # ON CONFLICT would turn it into an update.
+    conn.execute(
+        "INSERT INTO balances (account_id, asset, may_go_negative) "
+        "VALUES (%s, %s, %s) ON CONFLICT (account_id, asset) DO NOTHING",
+        (p.account_id, p.asset, may_go_negative),
+    )
+    column = p.bucket.value  # an enum value, never user input
+    conn.execute(
+        f"UPDATE balances SET {column} = {column} + %s WHERE account_id = %s AND asset = %s",
+        (p.amount, p.account_id, p.asset),
+    )
 
 
 @dataclass(frozen=True)

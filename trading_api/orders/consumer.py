@@ -23,6 +23,7 @@ from redis import Redis
 
 from trading_api.orders import user_stream
 from trading_api.orders.executions import Applied, apply_report
+from trading_api.orders.store import Order
 from xi import topics
 from xi.markets import Markets
 from xi.settings import Settings
@@ -36,8 +37,12 @@ SESSION_TIMEOUT_MS = 10_000
 
 @dataclass
 class Waiter:
+    order_id: int  # this database's id of the order the command is about
     done: threading.Event = field(default_factory=threading.Event)
     rejected: str | None = None
+    # The order as the command's last applied report left it (committed), so that the
+    # request answers without reading it back.
+    order: Order | None = None
 
 
 class Waiters:
@@ -48,8 +53,8 @@ class Waiters:
         self._by_command: dict[str, Waiter] = {}
 
     @contextmanager
-    def expect(self, command_id: str) -> Iterator[Waiter]:
-        waiter = Waiter()
+    def expect(self, command_id: str, order_id: int) -> Iterator[Waiter]:
+        waiter = Waiter(order_id)
         with self._lock:
             self._by_command[command_id] = waiter
         try:
@@ -143,12 +148,17 @@ class ExecutionsConsumer(threading.Thread):
                 consumer.seek(partition, records[0].offset)
             self._stopping.wait(RETRY_AFTER_S)
             return
+        # The batch is committed in the ledger: its requests can answer now. The offsets only
+        # spare a restart from reading the batch again, which would change nothing.
+        self._wake(applied, drained)
         try:
             consumer.commit()
         except (CommitFailedError, KafkaError):
             # The group moved the partitions: their new reader re-applies, which changes nothing.
             log.warning("offset commit failed after a rebalance", exc_info=True)
-        self._notify(applied, drained)
+        if applied:
+            with self._pool.connection() as conn:
+                user_stream.publish(self._redis, conn, applied, self._markets)
 
     def _apply(self, records: list) -> list[Applied]:
         applied = []
@@ -169,8 +179,8 @@ class ExecutionsConsumer(threading.Thread):
                     self._rejected[report.get("command_id")] = report.get("reason", "REJECTED")
         return applied
 
-    def _notify(self, applied: list[Applied], drained: bool) -> None:
-        """Wake waiting requests and publish the user-stream updates, after the commit.
+    def _wake(self, applied: list[Applied], drained: bool) -> None:
+        """Wake the requests whose commands were answered, handing each its order.
 
         A request for an order still open is woken once a fetch was drained: the engine commits
         a command's reports together, so they arrive in one fetch (a batch cut short by its
@@ -183,15 +193,16 @@ class ExecutionsConsumer(threading.Thread):
                 waiter.rejected = reason
                 waiter.done.set()
         self._rejected.clear()
-        with self._pool.connection() as conn:
-            for item in applied:
-                command_id = item.report.get("command_id")
-                if drained or not item.order.is_open:
-                    wake.add(command_id)
-                else:
-                    self._unwoken.add(command_id)
-                market = self._markets.symbols[item.order.symbol]
-                user_stream.publish(self._redis, conn, item, market)
+        for item in applied:
+            command_id = item.report.get("command_id")
+            waiter = self._waiters.get(command_id)
+            # A self-trade's maker report carries the taker's command id: not its order.
+            if waiter is not None and item.order.id == waiter.order_id:
+                waiter.order = item.order
+            if drained or not item.order.is_open:
+                wake.add(command_id)
+            else:
+                self._unwoken.add(command_id)
         for command_id in wake:
             waiter = self._waiters.get(command_id)
             if waiter is not None:

@@ -13,7 +13,6 @@ from contextlib import ExitStack
 from decimal import Decimal
 from typing import Any
 
-from kafka import KafkaProducer
 from psycopg import Connection, errors
 from psycopg_pool import ConnectionPool
 from redis import Redis
@@ -29,8 +28,9 @@ from trading_api.errors import (
     ApiError,
 )
 from trading_api.ledger import operations as ops
-from trading_api.ledger.journal import InsufficientBalance, balances
+from trading_api.ledger.journal import InsufficientBalance
 from trading_api.orders import store, wire
+from trading_api.orders.commands import CommandProducer
 from trading_api.orders.consumer import Waiter, Waiters
 from trading_api.orders.request import (
     BAD_ENUM,
@@ -75,27 +75,20 @@ class OrderService:
     ) -> None:
         self._settings, self._pool, self._redis = settings, pool, redis
         self.markets, self._waiters = markets, waiters
-        self._topic = f"{settings.engine_topic_prefix}{topics.ORDERS}"
-        self._producer = KafkaProducer(
-            bootstrap_servers=settings.kafka_bootstrap,
-            client_id="trading-api",
-            enable_idempotence=True,
-            acks="all",
-            linger_ms=1,
+        self._commands = CommandProducer(
+            settings.kafka_bootstrap,
+            f"{settings.engine_topic_prefix}{topics.ORDERS}",
+            PRODUCE_TIMEOUT_S,
         )
 
     def close(self) -> None:
-        self._producer.close()
-
-    def _send(self, command: dict[str, Any]) -> None:
-        key, value = engine_client.encode(command)
-        self._producer.send(self._topic, key=key, value=value).get(timeout=PRODUCE_TIMEOUT_S)
+        self._commands.close()
 
     def list_symbols(self) -> None:
         """Make sure the engine knows every symbol (listing one twice is refused, harmlessly)."""
         for market in self.markets.symbols.values():
             rules = market.engine_rules()
-            self._send(
+            self._commands.send(
                 engine_client.create_symbol(
                     market.symbol,
                     reference_price=market.ticks(market.reference_price),
@@ -113,18 +106,18 @@ class OrderService:
 
     def _context(self, conn: Connection, account_id: int, intent: OrderIntent) -> PretradeContext:
         market = intent.market
-        last = store.last_price(conn, market.symbol)
+        facts = store.pretrade_facts(conn, account_id, market.symbol)
         window = int(time.time()) // RATE_WINDOW_S
         key = f"orders-in-window:{account_id}:{window}"
         count, _ = self._redis.pipeline().incr(key).expire(key, RATE_WINDOW_S * 2).execute()
+        last = facts.last_price
         reference = market.ticks(last) if last is not None else market.ticks(market.reference_price)
         spend = required_hold(intent, reference)
-        free = balances(conn, account_id).get(spend.asset)
         return PretradeContext(
             last_price_ticks=market.ticks(last) if last is not None else None,
-            kill_switch=store.kill_switch(conn, account_id),
+            kill_switch=facts.kill_switch,
             orders_in_window=int(count) - 1,
-            available=free.free if free else Decimal(0),
+            available=facts.free.get(spend.asset, Decimal(0)),
         )
 
     @staticmethod
@@ -199,15 +192,15 @@ class OrderService:
             command_id=order.command_id,
             client_order_id=client_id,
         )
-        with self._waiters.expect(order.command_id) as waiter:
+        with self._waiters.expect(order.command_id, order.id) as waiter:
             try:
-                self._send(command)
+                self._commands.send(command)
             except Exception as error:
                 self._abandon(order)
                 raise ApiError(503, INTERNAL, "The matching engine is unreachable.") from error
             # Even ACK waits for the engine's acceptance, so that a refusal is answered as one.
             self._wait(waiter)
-        return self._respond(self._reload(order), response_type)
+        return self._respond(waiter.order or self._reload(order), response_type)
 
     def _store_with_hold(
         self,
@@ -305,12 +298,13 @@ class OrderService:
                 params.get("orderId"),
                 params.get("origClientOrderId"),
             )
-        self._cancel_orders([order])
-        canceled = self._reload(order)
+        [canceled] = self._cancel_orders([order])
         return wire.canceled(canceled, market, params.get("newClientOrderId") or _new_client_id())
 
-    def _cancel_orders(self, orders: list[Order]) -> None:
-        """Send a cancel for each order and wait for the engine's answers; refuse what failed."""
+    def _cancel_orders(self, orders: list[Order]) -> list[Order]:
+        """Send a cancel for each order and wait for the engine's answers; refuse what failed.
+
+        Returns the orders as the engine's answers left them."""
         commands = []
         for order in orders:
             if not order.is_open or order.engine_order_id is None:
@@ -321,14 +315,18 @@ class OrderService:
                 )
             )
         with ExitStack() as stack:
-            waiters = [stack.enter_context(self._waiters.expect(c["command_id"])) for c in commands]
+            waiters = [
+                stack.enter_context(self._waiters.expect(c["command_id"], o.id))
+                for c, o in zip(commands, orders, strict=True)
+            ]
             for command in commands:
-                self._send(command)
+                self._commands.send(command)
             for waiter in waiters:
                 self._wait(waiter)
         refused = [w.rejected for w in waiters if w.rejected]
         if refused and len(orders) == 1:
             raise _not_found(f"Unknown order sent. ({refused[0]})")
+        return [w.order or self._reload(o) for w, o in zip(waiters, orders, strict=True)]
 
     def cancel_all(self, account_id: int, symbol: str) -> list[dict[str, Any]]:
         market = self.market(symbol)
@@ -340,8 +338,8 @@ class OrderService:
             ]
         if not orders:
             raise _not_found()
-        self._cancel_orders(orders)
-        return [wire.canceled(self._reload(o), market, _new_client_id()) for o in orders]
+        canceled = self._cancel_orders(orders)
+        return [wire.canceled(o, market, _new_client_id()) for o in canceled]
 
     # --- cancel, then place ---
 

@@ -239,16 +239,27 @@ def my_trades(
     return sorted(found, key=lambda f: f.id)
 
 
-def last_price(conn: Connection, symbol: str) -> Decimal | None:
+@dataclass(frozen=True)
+class PretradeFacts:
+    last_price: Decimal | None
+    kill_switch: bool
+    free: dict[str, Decimal]  # asset -> free balance
+
+
+def pretrade_facts(conn: Connection, account_id: int, symbol: str) -> PretradeFacts:
+    """What the checks before trade read from the database, in one round trip."""
     row = conn.execute(
-        "SELECT price FROM fills WHERE symbol = %s ORDER BY id DESC LIMIT 1", (symbol,)
+        "SELECT (SELECT price FROM fills WHERE symbol = %s ORDER BY id DESC LIMIT 1), "
+        "(SELECT kill_switch FROM accounts WHERE id = %s), "
+        # As text: JSON numbers would come back as floats.
+        "(SELECT json_object_agg(asset, free::text) FROM balances WHERE account_id = %s)",
+        (symbol, account_id, account_id),
     ).fetchone()
-    return row[0] if row else None
-
-
-def kill_switch(conn: Connection, account_id: int) -> bool:
-    row = conn.execute("SELECT kill_switch FROM accounts WHERE id = %s", (account_id,)).fetchone()
-    return bool(row and row[0])
+    assert row is not None
+    price, kill, free = row
+    return PretradeFacts(
+        price, bool(kill), {asset: Decimal(text) for asset, text in (free or {}).items()}
+    )
 
 
 def mark_applied(conn: Connection, *, shard: int, seq: int, order_id: int, exec_type: str) -> bool:

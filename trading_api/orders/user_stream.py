@@ -15,10 +15,10 @@ from typing import Any
 from psycopg import Connection
 from redis import Redis
 
-from trading_api.ledger.journal import balances
+from trading_api.ledger.journal import Balance, balances
 from trading_api.orders import wire
 from trading_api.orders.executions import Applied
-from xi.markets import Market
+from xi.markets import Market, Markets
 
 
 def channel(account_id: int) -> str:
@@ -67,10 +67,7 @@ def execution_report(applied: Applied, market: Market, now_ms: int) -> dict[str,
     }
 
 
-def account_position(
-    conn: Connection, account_id: int, market: Market, now_ms: int
-) -> dict[str, Any]:
-    held = balances(conn, account_id)
+def account_position(held: dict[str, Balance], market: Market, now_ms: int) -> dict[str, Any]:
     return {
         "e": "outboundAccountPosition",
         "E": now_ms,
@@ -87,10 +84,20 @@ def account_position(
     }
 
 
-def publish(redis: Redis, conn: Connection, applied: Applied, market: Market) -> None:
+def publish(redis: Redis, conn: Connection, applied: list[Applied], markets: Markets) -> None:
+    """Each report and the account's position after it, in one round trip to Redis.
+
+    Runs after the batch's commit, so every position is the account's committed balance: one
+    read per account serves all of its reports in the batch.
+    """
     now_ms = int(time.time() * 1000)
-    target = channel(applied.order.account_id)
-    redis.publish(target, json.dumps(execution_report(applied, market, now_ms)))
-    redis.publish(
-        target, json.dumps(account_position(conn, applied.order.account_id, market, now_ms))
-    )
+    held: dict[int, dict[str, Balance]] = {}
+    messages = redis.pipeline(transaction=False)
+    for item in applied:
+        account_id, market = item.order.account_id, markets.symbols[item.order.symbol]
+        if account_id not in held:
+            held[account_id] = balances(conn, account_id)
+        target = channel(account_id)
+        messages.publish(target, json.dumps(execution_report(item, market, now_ms)))
+        messages.publish(target, json.dumps(account_position(held[account_id], market, now_ms)))
+    messages.execute()
