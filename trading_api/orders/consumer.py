@@ -16,8 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from kafka import KafkaConsumer
-from kafka.errors import CommitFailedError, KafkaError
+from confluent_kafka import Consumer, KafkaException, Message, TopicPartition
 from psycopg_pool import ConnectionPool
 from redis import Redis
 
@@ -31,8 +30,10 @@ from xi.settings import Settings
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 500
+POLL_S = 0.1
 RETRY_AFTER_S = 0.5
 SESSION_TIMEOUT_MS = 10_000
+COMMIT_TIMEOUT_S = 10.0
 
 
 @dataclass
@@ -90,86 +91,95 @@ class ExecutionsConsumer(threading.Thread):
     def stop(self) -> None:
         self._stopping.set()
 
-    def _consumer(self) -> KafkaConsumer:
+    def _consumer(self) -> Consumer:
         s = self._settings
-        return KafkaConsumer(
-            f"{s.engine_topic_prefix}{topics.EXECUTIONS}",
-            bootstrap_servers=s.kafka_bootstrap,
-            group_id=s.executions_group_id,
-            # Static membership: a restarted process (same host and port) takes its partitions
-            # back at once instead of waiting for the dead one's session to time out.
-            group_instance_id=f"{socket.gethostname()}:{s.trading_api_port}",
-            session_timeout_ms=SESSION_TIMEOUT_MS,
-            client_id="trading-api",
-            enable_auto_commit=False,
-            isolation_level="read_committed",
-            # A new deployment's ledger has no orders yet: nothing before now is about it.
-            auto_offset_reset="latest",
+        consumer = Consumer(
+            {
+                "bootstrap.servers": s.kafka_bootstrap,
+                "group.id": s.executions_group_id,
+                # Static membership: a restarted process (same host and port) takes its
+                # partitions back at once instead of waiting for the dead one's session to end.
+                "group.instance.id": f"{socket.gethostname()}:{s.trading_api_port}",
+                "session.timeout.ms": SESSION_TIMEOUT_MS,
+                "client.id": "trading-api",
+                "enable.auto.commit": False,
+                "isolation.level": "read_committed",
+            }
         )
+        consumer.subscribe([f"{s.engine_topic_prefix}{topics.EXECUTIONS}"], on_assign=self._start)
+        return consumer
 
-    def _start_positions(self, consumer: KafkaConsumer) -> None:
-        """Wait for the partitions, fix the start (committed, or the end for a new group)."""
-        while not consumer.assignment() and not self._stopping.is_set():
-            # The poll that completes the assignment may already return reports: they are
-            # read again by the main loop, not skipped.
-            for partition, records in consumer.poll(timeout_ms=100).items():
-                consumer.seek(partition, records[0].offset)
-        for partition in consumer.assignment():
-            consumer.position(partition)
-        consumer.commit()
+    def _start(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        """Fix where each assigned partition starts: its committed offset, or for a new group
+        the end of the log (a new deployment's ledger has no orders yet: nothing before now is
+        about it), committed at once so that a restart resumes there."""
+        committed = consumer.committed(partitions, timeout=COMMIT_TIMEOUT_S)
+        fresh = []
+        for partition in committed:
+            if partition.offset < 0:
+                _low, high = consumer.get_watermark_offsets(partition, timeout=COMMIT_TIMEOUT_S)
+                partition.offset = high
+                fresh.append(partition)
+        if fresh:
+            consumer.commit(offsets=fresh, asynchronous=False)
+        consumer.assign(committed)
         self.ready.set()
 
     def run(self) -> None:
         consumer = self._consumer()
         try:
-            self._start_positions(consumer)
             while not self._stopping.is_set():
                 try:
-                    batch = consumer.poll(timeout_ms=100, max_records=MAX_BATCH)
-                except KafkaError:
+                    messages = consumer.consume(MAX_BATCH, POLL_S)
+                except KafkaException:
                     # The client reconnects by itself; orders wait (bounded) meanwhile.
-                    log.exception("polling executions failed; polling again")
+                    log.exception("reading executions failed; reading again")
                     self._stopping.wait(RETRY_AFTER_S)
                     continue
-                records = [r for partition in batch.values() for r in partition]
+                for message in messages:
+                    if message.error() is not None:
+                        log.warning("executions: %s", message.error())
+                records = [m for m in messages if m.error() is None]
                 if records:
-                    self._handle(consumer, batch, len(records) < MAX_BATCH)
+                    self._handle(consumer, records, len(messages) < MAX_BATCH)
         finally:
-            consumer.close(autocommit=False)
+            consumer.close()
 
-    def _handle(self, consumer: KafkaConsumer, batch: dict, drained: bool) -> None:
+    def _handle(self, consumer: Consumer, records: list[Message], drained: bool) -> None:
         try:
-            applied = self._apply([r for partition in batch.values() for r in partition])
+            applied = self._apply(records)
         except Exception:
             # Nothing of the batch was committed: read it again.
             log.exception("applying execution reports failed; retrying the batch")
             self._rejected.clear()
-            for partition, records in batch.items():
-                consumer.seek(partition, records[0].offset)
+            for first in {(m.topic(), m.partition()): m for m in reversed(records)}.values():
+                consumer.seek(TopicPartition(first.topic(), first.partition(), first.offset()))
             self._stopping.wait(RETRY_AFTER_S)
             return
         # The batch is committed in the ledger: its requests can answer now. The offsets only
         # spare a restart from reading the batch again, which would change nothing.
         self._wake(applied, drained)
         try:
-            consumer.commit()
-        except (CommitFailedError, KafkaError):
+            consumer.commit(asynchronous=False)
+        except KafkaException:
             # The group moved the partitions: their new reader re-applies, which changes nothing.
             log.warning("offset commit failed after a rebalance", exc_info=True)
         if applied:
             with self._pool.connection() as conn:
                 user_stream.publish(self._redis, conn, applied, self._markets)
 
-    def _apply(self, records: list) -> list[Applied]:
+    def _apply(self, records: list[Message]) -> list[Applied]:
         applied = []
         with self._pool.connection() as conn, conn.transaction():
             for record in records:
                 try:
-                    report = json.loads(record.value)
+                    report = json.loads(record.value() or b"")
                 except ValueError:
                     report = None
                 if not isinstance(report, dict):
-                    log.warning("skipping a report that is not a JSON object at %s", record.offset)
+                    log.warning(
+                        "skipping a report that is not a JSON object at %s", record.offset()
+                    )
                     continue
                 done = apply_report(conn, self._markets, report)
                 if done is not None:
