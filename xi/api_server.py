@@ -1,7 +1,7 @@
 """A trading API process of its own (uvicorn), for benchmarks and crash tests.
 
 Its settings travel as `XI_*` environment variables, so the child sees exactly the database,
-symbols and port it was given.
+symbols, engine topics, request weight and port it was given.
 """
 
 from __future__ import annotations
@@ -28,6 +28,8 @@ def _environment(settings: Settings) -> dict[str, str]:
         XI_POSTGRES_DB=settings.postgres_db,
         XI_MARKETS_FILE=str(settings.markets_file),
         XI_TRADING_API_PORT=str(settings.trading_api_port),
+        XI_ENGINE_TOPIC_PREFIX=settings.engine_topic_prefix,
+        XI_API_REQUEST_WEIGHT_PER_MINUTE=str(settings.api_request_weight_per_minute),
         PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")])),
     )
     if settings.trading_api_group_id:

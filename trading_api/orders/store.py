@@ -186,10 +186,10 @@ class Page:
     end: datetime | None
     limit: int
 
-    def where(self) -> tuple[str, list[Any]]:
+    def where(self, id_column: str = "id") -> tuple[str, list[Any]]:
         parts, params = [], []
         for condition, value in (
-            (" AND id >= %s", self.from_id),
+            (f" AND {id_column} >= %s", self.from_id),
             (" AND created_at >= %s", self.start),
             (" AND created_at <= %s", self.end),
         ):
@@ -198,9 +198,9 @@ class Page:
                 params.append(value)
         return "".join(parts), params
 
-    def order_by(self) -> str:
+    def order_by(self, id_column: str = "id") -> str:
         newest = self.from_id is None and self.start is None
-        return f"ORDER BY id {'DESC' if newest else 'ASC'} LIMIT {int(self.limit)}"
+        return f"ORDER BY {id_column} {'DESC' if newest else 'ASC'} LIMIT {int(self.limit)}"
 
 
 def all_orders(conn: Connection, *, account_id: int, symbol: str, page: Page) -> list[Order]:
@@ -226,7 +226,8 @@ def fills_of(conn: Connection, order_id: int) -> list[Fill]:
 def my_trades(
     conn: Connection, *, account_id: int, symbol: str, order_id: int | None, page: Page
 ) -> list[Fill]:
-    where, params = page.where()
+    # Binance pages an account's trades by trade id, the id public trades carry too.
+    where, params = page.where("trade_id")
     if order_id is not None:
         where += " AND order_id = %s"
         params.append(order_id)
@@ -234,9 +235,9 @@ def my_trades(
         conn,
         f"account_id = %s AND symbol = %s{where}",
         (account_id, symbol, *params),
-        page.order_by(),
+        page.order_by("trade_id"),
     )
-    return sorted(found, key=lambda f: f.id)
+    return sorted(found, key=lambda f: (f.trade_id, f.id))
 
 
 @dataclass(frozen=True)

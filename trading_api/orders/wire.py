@@ -106,7 +106,7 @@ def trade(item: Fill, market: Market) -> dict[str, Any]:
     """GET /api/v3/myTrades."""
     return {
         "symbol": item.symbol,
-        "id": item.id,
+        "id": item.trade_id,  # the trade's id, shared by both sides and public trades
         "orderId": item.order_id,
         "orderListId": -1,
         "price": amount(item.price, market.quote),

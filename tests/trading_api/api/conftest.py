@@ -9,7 +9,7 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.trading_api.api.trading import Trader, new_trader
+from tests.trading_api.api.trading import Trader, deposit, new_trader
 from trading_api.auth import Role, SecretBox, create_account, issue_api_key
 from trading_api.main import create_app
 from xi import markets
@@ -64,18 +64,7 @@ def funded(exchange: TestClient, exchange_settings: Settings, admin: Trader):
     def make(**amounts: str) -> Trader:
         trader = new_trader(exchange, exchange_settings)
         made.append(trader)
-        for asset, amount in amounts.items():
-            response = admin.signed(
-                "POST",
-                "/admin/v1/deposit",
-                {
-                    "accountId": str(trader.account_id),
-                    "asset": asset,
-                    "amount": amount,
-                    "reference": uuid.uuid4().hex,
-                },
-            )
-            assert response.status_code == 200, response.text
+        deposit(admin, trader.account_id, **amounts)
         return trader
 
     yield make

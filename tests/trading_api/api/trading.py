@@ -55,3 +55,19 @@ def new_trader(client: httpx.Client, settings: Settings, role: Role = Role.TRADE
         account = create_account(conn, name=f"{role}-{uuid.uuid4().hex[:10]}", role=role)
         issued = issue_api_key(conn, box, account_id=account)
     return Trader(client, account, issued.api_key, issued.secret)
+
+
+def deposit(admin: Trader, account_id: int, **amounts: str) -> None:
+    """Credit ``asset=amount`` pairs to an account through the admin endpoint."""
+    for asset, amount in amounts.items():
+        response = admin.signed(
+            "POST",
+            "/admin/v1/deposit",
+            {
+                "accountId": str(account_id),
+                "asset": asset,
+                "amount": amount,
+                "reference": uuid.uuid4().hex,
+            },
+        )
+        assert response.status_code == 200, response.text

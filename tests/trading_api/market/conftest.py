@@ -14,15 +14,13 @@ import pytest
 from fastapi.testclient import TestClient
 from kafka import KafkaProducer
 
-from tests.engine_service import harness
+from tests.trading_api.own_engine import own_engine
 from trading_api import db
 from trading_api.main import create_app
-from xi import cargo, engine_client, markets, topics
+from xi import engine_client, markets, topics
 from xi.settings import Settings
-from xi.stack.engine import binary
 
 T = TypeVar("T")
-BOOK_SNAPSHOT_INTERVAL = 7  # input offsets: snapshots often, so that books are checked often
 
 
 @dataclass
@@ -76,62 +74,17 @@ def wait_for(probe: Callable[[], T | None], what: str, timeout_s: float = 60) ->
     raise TimeoutError(f"waited {timeout_s}s for {what}")
 
 
-@pytest.fixture(scope="session")
-def engine_binary(running_stack: Settings) -> Path:
-    cargo.build_release(running_stack, "engine-service")
-    return binary(running_stack)
-
-
 @pytest.fixture(scope="module")
 def market_settings(
     running_stack: Settings, engine_binary: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Settings]:
     """Settings of an app that reads a new engine's topics into its own database (trades of
     other engines stay out of it); the engine lists every symbol."""
-    with db.temporary_database(running_stack, "xi_test") as database:
-        yield from _engine_for(database, engine_binary, tmp_path_factory)
-
-
-def _engine_for(
-    database: Settings, engine_binary: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Settings]:
-    prefix = f"{harness.unique('md')}."
-    orders = f"{prefix}{topics.ORDERS}"
-    harness.create_topics(
-        database, [orders, *(f"{prefix}{t}" for t in harness.OUTPUTS)], partitions=2
-    )
-    scratch = tmp_path_factory.mktemp("engine")
-    engine = harness.EngineProcess(
-        binary=engine_binary,
-        settings=database,
-        orders_topic=orders,
-        output_prefix=prefix,
-        group=harness.unique("md-engine"),
-        transactional_id=harness.unique("md-engine"),
-        snapshot_dir=scratch / "snapshots",
-        log_dir=scratch / "logs",
-        extra=["--book-snapshot-interval", str(BOOK_SNAPSHOT_INTERVAL)],
-    ).start()
-    try:
-        engine.wait_ready()
-        settings = database.model_copy(
-            update={"engine_topic_prefix": prefix, "api_request_weight_per_minute": 10**9}
-        )
-        producer = KafkaProducer(bootstrap_servers=database.kafka_bootstrap)
-        for market in markets.load().symbols.values():
-            rules = market.engine_rules()
-            key, value = engine_client.encode(
-                engine_client.create_symbol(
-                    market.symbol,
-                    reference_price=market.ticks(market.reference_price),
-                    **rules,
-                )
-            )
-            producer.send(orders, key=key, value=value).get(timeout=10)
-        producer.close()
+    with (
+        db.temporary_database(running_stack, "xi_test") as database,
+        own_engine(database, engine_binary, tmp_path_factory.mktemp("engine")) as settings,
+    ):
         yield settings
-    finally:
-        engine.kill()
 
 
 @pytest.fixture(scope="module")
