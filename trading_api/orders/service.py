@@ -46,6 +46,7 @@ from xi.markets import Market, Markets
 from xi.settings import Settings
 
 RESPONSE_TYPES = ("ACK", "RESULT", "FULL")
+INSUFFICIENT_BALANCE = "Account has insufficient balance for requested action."
 RATE_WINDOW_S = 10
 PRODUCE_TIMEOUT_S = 10.0
 # Binance's wording where it has one.
@@ -125,6 +126,9 @@ class OrderService:
         extra = {"riskDecision": decision.as_dict()}
         if decision.failed == "RATE_LIMIT":
             return ApiError(429, TOO_MANY_ORDERS, f"Too many new orders: {decision.reason}", extra)
+        if decision.failed == "BALANCE":
+            # Binance's wording, which clients map to their insufficient-funds error.
+            return ApiError(400, ORDER_REJECTED, INSUFFICIENT_BALANCE, extra)
         return ApiError(400, ORDER_REJECTED, f"{decision.failed}: {decision.reason}", extra)
 
     def _respond(self, order: Order, response_type: str) -> dict[str, Any]:

@@ -162,7 +162,8 @@ def test_a_risk_refusal_carries_the_decision_and_changes_nothing(
     response = _post(trader, _signed_body(trader, _order(market)))
     assert response.status_code == 400
     body = response.json()
-    assert body["code"] == -2010 and body["msg"].startswith("BALANCE")
+    assert body["code"] == -2010
+    assert body["msg"] == "Account has insufficient balance for requested action."
     assert body["riskDecision"] == {
         "decision": "REJECT",
         "checksPassed": ["KILL_SWITCH", "RATE_LIMIT", "MAX_NOTIONAL", "PRICE_BAND"],
