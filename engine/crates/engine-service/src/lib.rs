@@ -4,11 +4,13 @@
 //! `executions.v1`, `trades.v1` and `book.v1`, defined by the schema files in
 //! `xi/contracts/`), `shard` (the engine of one input partition, its symbol names and its
 //! snapshot file), `service` (the Kafka loop: consume, match, produce and commit offsets in one
-//! transaction), `metrics` (Prometheus text and readiness over a tiny HTTP server).
+//! transaction), `committer` (the commit stage of a transaction on its own thread), `metrics`
+//! (Prometheus text and readiness over a tiny HTTP server).
 //! No cargo features.
 #![deny(unsafe_code)]
 #![deny(missing_debug_implementations)]
 
+pub mod committer;
 pub mod config;
 pub mod json;
 pub mod metrics;

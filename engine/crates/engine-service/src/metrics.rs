@@ -8,7 +8,29 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
-use std::time::Duration;
+use std::time::{Duration, Instant};
+
+/// Stages of the loop, timed separately. The engine thread collects, matches and serializes
+/// (process), waits for the previous transaction, and hands the messages to the producer;
+/// the commit thread sends the offsets and commits.
+#[derive(Debug, Clone, Copy)]
+pub enum Stage {
+    Collect = 0,
+    Process = 1,
+    Wait = 2,
+    Produce = 3,
+    SendOffsets = 4,
+    Commit = 5,
+}
+
+const STAGES: [&str; 6] = [
+    "collect",
+    "process",
+    "wait",
+    "produce",
+    "send_offsets",
+    "commit",
+];
 
 /// Shared between the engine loop (writer) and the HTTP thread (reader).
 #[derive(Debug, Default)]
@@ -23,9 +45,8 @@ pub struct Metrics {
     pub aborts_total: AtomicU64,
     pub rebuilds_total: AtomicU64,
     pub snapshots_total: AtomicU64,
-    /// Time spent per stage, in microseconds: collecting (polling) a batch, matching and
-    /// producing, sending the offsets, committing.
-    pub stage_us: [AtomicU64; 4],
+    /// Time spent per [`Stage`], in microseconds.
+    stage_us: [AtomicU64; 6],
     ready: AtomicBool,
     gauges: Mutex<String>,
 }
@@ -35,6 +56,12 @@ impl Metrics {
     pub fn set_gauges(&self, lines: String, ready: bool) {
         *self.gauges.lock().expect("not poisoned") = lines;
         self.ready.store(ready, Ordering::Relaxed);
+    }
+
+    /// Add the time since `since` to a stage.
+    pub fn add_stage(&self, stage: Stage, since: Instant) {
+        self.stage_us[stage as usize]
+            .fetch_add(since.elapsed().as_micros() as u64, Ordering::Relaxed);
     }
 
     pub fn ready(&self) -> bool {
@@ -100,10 +127,7 @@ impl Metrics {
         );
         s += "# HELP engine_stage_seconds_total time spent per stage of the loop\n";
         s += "# TYPE engine_stage_seconds_total counter\n";
-        for (i, t) in ["collect", "process", "send_offsets", "commit"]
-            .iter()
-            .enumerate()
-        {
+        for (i, t) in STAGES.iter().enumerate() {
             s += &format!(
                 "engine_stage_seconds_total{{stage=\"{t}\"}} {:.6}\n",
                 self.stage_us[i].load(Ordering::Relaxed) as f64 / 1e6

@@ -1,11 +1,15 @@
 //! The Kafka loop: consume commands, match, produce reports and commit the consumed offsets,
 //! all in one Kafka transaction per batch.
 //!
-//! - **Stages, in one thread:** collect a batch (poll until nothing is queued, `batch_size`
-//!   commands, or `linger_ms`), then process it (replayed commands change state only; live
-//!   ones also produce), then `send_offsets_to_transaction` + `commit_transaction`. No
-//!   transaction is open while the consumer is polled, so a rebalance (which runs inside a
-//!   poll) always finds the in-memory state equal to the committed offsets.
+//! - **Stages, pipelined over two threads:** the engine thread collects a batch (poll until
+//!   nothing is queued, `batch_size` commands, or `linger_ms`), then matches and serializes it
+//!   (replayed commands change state only), waits for the previous transaction to end, opens
+//!   the next, produces the batch's messages and hands the transaction to the commit thread
+//!   (`send_offsets_to_transaction`, flush, `commit_transaction`; see `committer`), and
+//!   collects the following batch meanwhile. While the consumer is polled the only state
+//!   not yet committed is that of the transaction in flight, and a rebalance callback (which
+//!   runs inside a poll) first waits for that transaction to end: a revoked shard is
+//!   snapshotted only if it committed, and restored shards read settled offsets.
 //! - **Exactly once.** Outputs and input offsets commit or abort together. After an abort the
 //!   in-memory state is ahead of the committed offsets, so every shard is rebuilt: its snapshot
 //!   is loaded, the consumer seeks to the snapshot offset, and the commands up to the committed
@@ -31,11 +35,16 @@ use rdkafka::producer::{BaseRecord, Producer, ThreadedProducer};
 use rdkafka::types::RDKafkaRespErr;
 use rdkafka::{ClientContext, Offset, TopicPartitionList};
 
+use crate::committer::{
+    write_snapshots, Committer, Counts, InFlight, Job, Outcome, PendingSnapshot,
+};
 use crate::config::Config;
-use crate::metrics::Metrics;
-use crate::shard::{read_snapshot, snapshot_path, write_snapshot, Outbox, Shard, Topic};
+use crate::metrics::{Metrics, Stage};
+use crate::shard::{read_snapshot, snapshot_path, Outbox, Shard, Topic};
 
 const COORDINATOR_TIMEOUT: Duration = Duration::from_secs(30);
+/// How often the per-partition gauges and the readiness are refreshed.
+const GAUGES_EVERY: Duration = Duration::from_secs(1);
 
 /// A partition handed to this process, with its restored state.
 #[derive(Debug)]
@@ -77,6 +86,8 @@ impl rdkafka::producer::ProducerContext for ProducerCtx {
 /// Consumer callbacks: restore shards on assignment, note revocations for the loop.
 struct Ctx {
     cfg: Config,
+    /// The transaction in flight, which a rebalance waits for.
+    in_flight: Arc<InFlight>,
     changes: Mutex<Vec<Change>>,
     /// Consumer lag per partition from librdkafka's statistics (every second).
     lag: Mutex<BTreeMap<i32, i64>>,
@@ -109,6 +120,8 @@ impl ConsumerContext for Ctx {
         err: RDKafkaRespErr,
         tpl: &mut TopicPartitionList,
     ) {
+        // Revoke only committed state, and read committed offsets only once they are settled.
+        self.in_flight.wait_idle();
         match err {
             RDKafkaRespErr::RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS => {
                 let partitions: Vec<i32> = tpl.elements().iter().map(|e| e.partition()).collect();
@@ -216,11 +229,21 @@ struct Input {
     payload: std::ops::Range<usize>,
 }
 
+/// What matching a batch left to commit.
+#[derive(Debug, Default)]
+struct Work {
+    /// Next input offset per partition, for the live commands.
+    offsets: BTreeMap<i32, i64>,
+    counts: Counts,
+    snapshots: Vec<PendingSnapshot>,
+}
+
 /// The running service.
 pub struct Service {
     cfg: Config,
     consumer: BaseConsumer<Ctx>,
     producer: ThreadedProducer<ProducerCtx>,
+    committer: Committer,
     shards: BTreeMap<i32, Shard>,
     metrics: Arc<Metrics>,
     assigned_once: bool,
@@ -232,20 +255,6 @@ impl std::fmt::Debug for Service {
             .field("cfg", &self.cfg)
             .field("shards", &self.shards.keys().collect::<Vec<_>>())
             .finish()
-    }
-}
-
-fn is_fatal(e: &KafkaError) -> bool {
-    match e {
-        KafkaError::Transaction(t) => t.is_fatal(),
-        _ => false,
-    }
-}
-
-fn is_retriable(e: &KafkaError) -> bool {
-    match e {
-        KafkaError::Transaction(t) => t.is_retriable(),
-        _ => false,
     }
 }
 
@@ -288,8 +297,17 @@ impl Service {
         producer
             .init_transactions(COORDINATOR_TIMEOUT)
             .map_err(|e| format!("init_transactions: {e}"))?;
+        let in_flight = Arc::new(InFlight::default());
+        let committer = Committer::start(
+            producer.clone(),
+            in_flight.clone(),
+            metrics.clone(),
+            COORDINATOR_TIMEOUT,
+        )
+        .map_err(|e| format!("commit thread: {e}"))?;
         let ctx = Ctx {
             cfg: cfg.clone(),
+            in_flight,
             changes: Mutex::new(Vec::new()),
             lag: Mutex::new(BTreeMap::new()),
         };
@@ -329,16 +347,31 @@ impl Service {
             cfg,
             consumer,
             producer,
+            committer,
             shards: BTreeMap::new(),
             metrics,
             assigned_once: false,
         })
     }
 
-    /// Apply assignments and revocations noted by the rebalance callback. Returns the revoked
-    /// partitions so that buffered commands of them can be dropped.
-    fn apply_changes(&mut self, revoked_out: &mut Vec<i32>) {
+    /// Apply assignments and revocations noted by the rebalance callback; the revoked
+    /// partitions go to `revoked_out` so that buffered commands of them can be dropped.
+    /// Returns false if the state was rebuilt (the buffered commands are then stale).
+    fn apply_changes(&mut self, revoked_out: &mut Vec<i32>) -> Result<bool, String> {
         let changes = std::mem::take(&mut *self.consumer.context().changes.lock().expect("ok"));
+        if changes.is_empty() {
+            return Ok(true);
+        }
+        // The callback waited for the transaction in flight: its outcome is there, and it
+        // tells whether the state of the revoked shards is the committed one.
+        let committed = match self.committer.wait() {
+            None | Some(Outcome::Committed) => true,
+            Some(Outcome::Fatal(e)) => return Err(e),
+            Some(Outcome::Aborted(e)) => {
+                eprintln!("engine: transaction failed and was aborted: {e}");
+                false
+            }
+        };
         for change in changes {
             match change {
                 Change::Assigned(restored) => {
@@ -350,8 +383,8 @@ impl Service {
                 Change::Revoked(partitions) => {
                     for p in partitions {
                         if let Some(shard) = self.shards.remove(&p) {
-                            if shard.since_snapshot > 0 && shard.next_offset > 0 {
-                                self.snapshot(&shard);
+                            if committed && shard.since_snapshot > 0 && shard.next_offset > 0 {
+                                write_snapshots(&[self.pending_snapshot(&shard)], &self.metrics);
                             }
                         }
                         revoked_out.push(p);
@@ -359,27 +392,42 @@ impl Service {
                 }
             }
         }
+        if !committed {
+            self.rebuild()?;
+        }
+        Ok(committed)
     }
 
-    fn snapshot(&self, shard: &Shard) {
-        let path = snapshot_path(
-            &self.cfg.snapshot_dir,
-            &self.cfg.group_id,
-            &self.cfg.orders_topic,
-            shard.partition,
-        );
-        let t = Instant::now();
-        match write_snapshot(&path, &shard.to_bytes()) {
-            Ok(()) => {
-                self.metrics.snapshots_total.fetch_add(1, Ordering::Relaxed);
-                eprintln!(
-                    "engine: snapshot of partition {} at offset {} in {:?}",
-                    shard.partition,
-                    shard.next_offset,
-                    t.elapsed()
-                );
+    /// Take the outcome of the transaction in flight (waiting for it with `block`). Returns
+    /// false if it was aborted and the state rebuilt.
+    fn settle(&mut self, block: bool) -> Result<bool, String> {
+        let outcome = if block {
+            self.committer.wait()
+        } else {
+            self.committer.try_take()
+        };
+        match outcome {
+            None | Some(Outcome::Committed) => Ok(true),
+            Some(Outcome::Fatal(e)) => Err(e),
+            Some(Outcome::Aborted(e)) => {
+                eprintln!("engine: transaction failed and was aborted, rebuilding: {e}");
+                self.rebuild()?;
+                Ok(false)
             }
-            Err(e) => eprintln!("engine: snapshot {} failed: {e}", path.display()),
+        }
+    }
+
+    fn pending_snapshot(&self, shard: &Shard) -> PendingSnapshot {
+        PendingSnapshot {
+            path: snapshot_path(
+                &self.cfg.snapshot_dir,
+                &self.cfg.group_id,
+                &self.cfg.orders_topic,
+                shard.partition,
+            ),
+            partition: shard.partition,
+            next_offset: shard.next_offset,
+            bytes: shard.to_bytes(),
         }
     }
 
@@ -388,17 +436,18 @@ impl Service {
     fn rebuild(&mut self) -> Result<(), String> {
         let partitions: Vec<i32> = self.shards.keys().copied().collect();
         self.shards.clear();
-        let restored = restore(&self.cfg, &self.consumer, &partitions)?;
-        for r in restored {
-            self.consumer
-                .seek(
-                    &self.cfg.orders_topic,
-                    r.shard.partition,
-                    r.start,
-                    COORDINATOR_TIMEOUT,
-                )
-                .map_err(|e| format!("seek: {e}"))?;
-            self.shards.insert(r.shard.partition, r.shard);
+        if !partitions.is_empty() {
+            for r in restore(&self.cfg, &self.consumer, &partitions)? {
+                self.consumer
+                    .seek(
+                        &self.cfg.orders_topic,
+                        r.shard.partition,
+                        r.start,
+                        COORDINATOR_TIMEOUT,
+                    )
+                    .map_err(|e| format!("seek: {e}"))?;
+                self.shards.insert(r.shard.partition, r.shard);
+            }
         }
         self.metrics.rebuilds_total.fetch_add(1, Ordering::Relaxed);
         Ok(())
@@ -406,208 +455,192 @@ impl Service {
 
     /// Run until a fatal error.
     pub fn run(mut self) -> Result<(), String> {
-        let linger = Duration::from_millis(self.cfg.linger_ms);
         let mut arena: Vec<u8> = Vec::new();
         let mut batch: Vec<Input> = Vec::new();
-        let mut revoked: Vec<i32> = Vec::new();
         let mut outbox = Outbox::default();
-        let mut last_gauges = Instant::now() - Duration::from_secs(10);
+        let mut last_gauges = Instant::now() - GAUGES_EVERY;
         loop {
-            // 1. Collect.
-            let t_collect = Instant::now();
-            arena.clear();
-            batch.clear();
-            let mut first_at: Option<Instant> = None;
-            while batch.len() < self.cfg.batch_size {
-                let timeout = match first_at {
-                    None => Duration::from_millis(100),
-                    Some(t) => linger.saturating_sub(t.elapsed()),
-                };
-                let polled = match self.consumer.poll(timeout) {
-                    None => None,
-                    Some(Err(e)) => {
-                        eprintln!("engine: consumer: {e}");
-                        Some(())
-                    }
-                    Some(Ok(m)) => {
-                        let start = arena.len();
-                        arena.extend_from_slice(m.payload().unwrap_or_default());
-                        batch.push(Input {
-                            partition: m.partition(),
-                            offset: m.offset(),
-                            ts_ms: m.timestamp().to_millis().unwrap_or(0),
-                            payload: start..arena.len(),
-                        });
-                        first_at.get_or_insert_with(Instant::now);
-                        Some(())
-                    }
-                };
-                revoked.clear();
-                self.apply_changes(&mut revoked);
-                if !revoked.is_empty() {
-                    batch.retain(|m| !revoked.contains(&m.partition));
-                }
-                if polled.is_none()
-                    && (first_at.is_some() || last_gauges.elapsed() > Duration::from_secs(1))
-                {
-                    break;
-                }
-            }
-            // 2. Process.
-            let t_process = Instant::now();
-            self.stage(0, t_collect);
-            let mut offsets: BTreeMap<i32, i64> = BTreeMap::new();
-            let mut txn_open = false;
-            let mut live = 0u64;
-            let mut replayed = 0u64;
-            let mut rejected = 0u64;
-            let mut events = 0u64;
+            // 1. Collect, while the previous transaction commits.
+            let t = Instant::now();
+            self.collect(&mut arena, &mut batch, last_gauges + GAUGES_EVERY)?;
+            self.metrics.add_stage(Stage::Collect, t);
+            // 2. Match and serialize.
+            let t = Instant::now();
             outbox.clear();
-            for m in &batch {
-                let Some(shard) = self.shards.get_mut(&m.partition) else {
-                    continue;
-                };
-                if m.offset < shard.next_offset {
-                    continue;
-                }
-                let payload = &arena[m.payload.clone()];
-                if m.offset < shard.replay_until {
-                    shard.process(
-                        m.offset,
-                        m.ts_ms,
-                        payload,
-                        None,
-                        self.cfg.book_snapshot_interval,
-                    );
-                    replayed += 1;
-                    continue;
-                }
-                if !txn_open {
-                    self.producer
-                        .begin_transaction()
-                        .map_err(|e| format!("begin_transaction: {e}"))?;
-                    txn_open = true;
-                }
-                let before = outbox.msgs.len();
-                let o = shard.process(
-                    m.offset,
-                    m.ts_ms,
-                    payload,
-                    Some(&mut outbox),
-                    self.cfg.book_snapshot_interval,
-                );
-                live += 1;
-                events += o.events;
-                rejected += u64::from(o.rejected);
-                offsets.insert(m.partition, m.offset + 1);
-                // Produce as we go so that librdkafka batches while we match.
-                for msg in &outbox.msgs[before..] {
-                    let topic = match msg.topic {
-                        Topic::Executions => &self.cfg.executions_topic,
-                        Topic::Trades => &self.cfg.trades_topic,
-                        Topic::Book => &self.cfg.book_topic,
-                    };
-                    self.metrics.messages_total[msg.topic as usize].fetch_add(1, Ordering::Relaxed);
-                    let mut record = BaseRecord::to(topic)
-                        .key(outbox.key(msg))
-                        .payload(outbox.payload(msg));
-                    loop {
-                        match self.producer.send(record) {
-                            Ok(()) => break,
-                            Err((
-                                KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull),
-                                r,
-                            )) => {
-                                // The polling thread frees the queue as acks arrive.
-                                record = r;
-                                std::thread::sleep(Duration::from_millis(1));
-                            }
-                            Err((e, _)) => return Err(format!("produce: {e}")),
-                        }
-                    }
+            let work = self.process(&arena, &batch, &mut outbox);
+            self.metrics.add_stage(Stage::Process, t);
+            // 3. Wait for the previous transaction; if it failed, this batch is gone with the
+            //    state it was matched against, and the rebuild replays it.
+            let t = Instant::now();
+            let settled = self.settle(true)?;
+            self.metrics.add_stage(Stage::Wait, t);
+            if settled {
+                if work.offsets.is_empty() {
+                    // Replayed commands only: their state is committed already.
+                    write_snapshots(&work.snapshots, &self.metrics);
+                } else {
+                    // 4. Produce and hand the transaction over.
+                    let t = Instant::now();
+                    self.produce(&outbox)?;
+                    let job = self.job(work)?;
+                    self.metrics.add_stage(Stage::Produce, t);
+                    self.committer.submit(job);
                 }
             }
-            self.stage(1, t_process);
-            // 3. Commit.
-            if txn_open {
-                match self.commit(&offsets) {
-                    Ok(()) => {
-                        self.metrics
-                            .transactions_total
-                            .fetch_add(1, Ordering::Relaxed);
-                    }
-                    Err(e) if is_fatal(&e) => return Err(format!("fatal (fenced?): {e}")),
-                    Err(e) => {
-                        eprintln!("engine: transaction failed, aborting and rebuilding: {e}");
-                        self.metrics.aborts_total.fetch_add(1, Ordering::Relaxed);
-                        if let Err(e) = self.producer.abort_transaction(COORDINATOR_TIMEOUT) {
-                            return Err(format!("abort_transaction: {e}"));
-                        }
-                        self.rebuild()?;
-                        continue;
-                    }
-                }
-            }
-            self.metrics
-                .commands_total
-                .fetch_add(live, Ordering::Relaxed);
-            self.metrics
-                .replayed_total
-                .fetch_add(replayed, Ordering::Relaxed);
-            self.metrics
-                .rejects_total
-                .fetch_add(rejected, Ordering::Relaxed);
-            self.metrics
-                .events_total
-                .fetch_add(events, Ordering::Relaxed);
-            // 4. Snapshots of committed state.
-            let due: Vec<i32> = self
-                .shards
-                .values()
-                .filter(|s| s.since_snapshot >= self.cfg.snapshot_interval)
-                .map(|s| s.partition)
-                .collect();
-            for p in due {
-                let shard = self.shards.get_mut(&p).expect("listed above");
-                shard.since_snapshot = 0;
-                let shard = &self.shards[&p];
-                self.snapshot(shard);
-            }
-            if last_gauges.elapsed() >= Duration::from_secs(1) {
+            if last_gauges.elapsed() >= GAUGES_EVERY {
                 self.publish_gauges();
                 last_gauges = Instant::now();
             }
         }
     }
 
-    fn commit(&self, offsets: &BTreeMap<i32, i64>) -> Result<(), KafkaError> {
-        let mut tpl = TopicPartitionList::new();
-        for (&p, &o) in offsets {
-            tpl.add_partition_offset(&self.cfg.orders_topic, p, Offset::Offset(o))?;
-        }
-        let meta = self
-            .consumer
-            .group_metadata()
-            .ok_or(KafkaError::Global(RDKafkaErrorCode::State))?;
-        let t = Instant::now();
-        self.producer
-            .send_offsets_to_transaction(&tpl, &meta, COORDINATOR_TIMEOUT)?;
-        self.stage(2, t);
-        let t = Instant::now();
-        let _done = StageTimer(self, 3, t);
-        // With nothing left in flight, commit_transaction's own flush returns at once.
-        flush_now(&self.producer, COORDINATOR_TIMEOUT)?;
-        loop {
-            match self.producer.commit_transaction(COORDINATOR_TIMEOUT) {
-                Ok(()) => return Ok(()),
-                Err(e) if is_retriable(&e) => continue,
-                Err(e) => return Err(e),
+    /// Poll a batch of commands, copying their payloads into `arena`: until nothing is
+    /// queued, `batch_size` commands, or `linger_ms` after the first. Returns with nothing
+    /// once nothing is queued after `gauges_at`.
+    fn collect(
+        &mut self,
+        arena: &mut Vec<u8>,
+        batch: &mut Vec<Input>,
+        gauges_at: Instant,
+    ) -> Result<(), String> {
+        let linger = Duration::from_millis(self.cfg.linger_ms);
+        arena.clear();
+        batch.clear();
+        let mut first_at: Option<Instant> = None;
+        let mut revoked: Vec<i32> = Vec::new();
+        while batch.len() < self.cfg.batch_size {
+            let timeout = match first_at {
+                None => Duration::from_millis(100),
+                Some(t) => linger.saturating_sub(t.elapsed()),
+            };
+            let polled = match self.consumer.poll(timeout) {
+                None => None,
+                Some(Err(e)) => {
+                    eprintln!("engine: consumer: {e}");
+                    Some(())
+                }
+                Some(Ok(m)) => {
+                    let start = arena.len();
+                    arena.extend_from_slice(m.payload().unwrap_or_default());
+                    batch.push(Input {
+                        partition: m.partition(),
+                        offset: m.offset(),
+                        ts_ms: m.timestamp().to_millis().unwrap_or(0),
+                        payload: start..arena.len(),
+                    });
+                    first_at.get_or_insert_with(Instant::now);
+                    Some(())
+                }
+            };
+            revoked.clear();
+            // An aborted transaction (noticed here or by a rebalance) rebuilt the state: the
+            // commands collected so far come again after the replay.
+            if !self.apply_changes(&mut revoked)? || !self.settle(false)? {
+                arena.clear();
+                batch.clear();
+                first_at = None;
+            }
+            if !revoked.is_empty() {
+                batch.retain(|m| !revoked.contains(&m.partition));
+            }
+            if polled.is_none() && (first_at.is_some() || Instant::now() >= gauges_at) {
+                break;
             }
         }
+        Ok(())
     }
 
-    fn stage(&self, i: usize, since: Instant) {
-        self.metrics.stage_us[i].fetch_add(since.elapsed().as_micros() as u64, Ordering::Relaxed);
+    /// Match and serialize `batch`: replayed commands change state only, live ones also fill
+    /// `outbox`. Snapshots that fall due are taken now, as of the end of this batch, and
+    /// written once it is committed.
+    fn process(&mut self, arena: &[u8], batch: &[Input], outbox: &mut Outbox) -> Work {
+        let mut work = Work::default();
+        let mut replayed = 0u64;
+        for m in batch {
+            let Some(shard) = self.shards.get_mut(&m.partition) else {
+                continue;
+            };
+            if m.offset < shard.next_offset {
+                continue;
+            }
+            let payload = &arena[m.payload.clone()];
+            let interval = self.cfg.book_snapshot_interval;
+            if m.offset < shard.replay_until {
+                shard.process(m.offset, m.ts_ms, payload, None, interval);
+                replayed += 1;
+                continue;
+            }
+            let o = shard.process(m.offset, m.ts_ms, payload, Some(outbox), interval);
+            work.counts.commands += 1;
+            work.counts.events += o.events;
+            work.counts.rejects += u64::from(o.rejected);
+            work.offsets.insert(m.partition, m.offset + 1);
+        }
+        self.metrics
+            .replayed_total
+            .fetch_add(replayed, Ordering::Relaxed);
+        let due: Vec<i32> = self
+            .shards
+            .values()
+            .filter(|s| s.since_snapshot >= self.cfg.snapshot_interval)
+            .map(|s| s.partition)
+            .collect();
+        for p in due {
+            let shard = self.shards.get_mut(&p).expect("listed above");
+            shard.since_snapshot = 0;
+            work.snapshots.push(self.pending_snapshot(&self.shards[&p]));
+        }
+        work
+    }
+
+    /// Open a transaction and hand `outbox`'s messages to the producer (which copies them).
+    fn produce(&self, outbox: &Outbox) -> Result<(), String> {
+        self.producer
+            .begin_transaction()
+            .map_err(|e| format!("begin_transaction: {e}"))?;
+        for msg in &outbox.msgs {
+            let topic = match msg.topic {
+                Topic::Executions => &self.cfg.executions_topic,
+                Topic::Trades => &self.cfg.trades_topic,
+                Topic::Book => &self.cfg.book_topic,
+            };
+            self.metrics.messages_total[msg.topic as usize].fetch_add(1, Ordering::Relaxed);
+            let mut record = BaseRecord::to(topic)
+                .key(outbox.key(msg))
+                .payload(outbox.payload(msg));
+            loop {
+                match self.producer.send(record) {
+                    Ok(()) => break,
+                    Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), r)) => {
+                        // The polling thread frees the queue as acks arrive.
+                        record = r;
+                        std::thread::sleep(Duration::from_millis(1));
+                    }
+                    Err((e, _)) => return Err(format!("produce: {e}")),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The commit of the open transaction: its input offsets with the group's metadata.
+    fn job(&self, work: Work) -> Result<Job, String> {
+        let mut offsets = TopicPartitionList::new();
+        for (&p, &o) in &work.offsets {
+            offsets
+                .add_partition_offset(&self.cfg.orders_topic, p, Offset::Offset(o))
+                .map_err(|e| format!("offsets: {e}"))?;
+        }
+        let group = self
+            .consumer
+            .group_metadata()
+            .ok_or("the consumer has no group metadata")?;
+        Ok(Job {
+            offsets,
+            group,
+            counts: work.counts,
+            snapshots: work.snapshots,
+        })
     }
 
     fn publish_gauges(&self) {
@@ -652,36 +685,5 @@ impl Service {
             }
         }
         self.metrics.set_gauges(lines, ready);
-    }
-}
-
-/// Send every queued message now, ignoring `linger.ms`, and wait until all are acknowledged.
-///
-/// rust-rdkafka's `flush` (also run by its `commit_transaction`) calls `rd_kafka_flush` with a
-/// zero timeout and polls the delivery queue from the calling thread in steps that either
-/// spin (below 1 ms) or last 100 ms; and while it waits, batches still sit out `linger.ms`.
-/// The producer's polling thread serves delivery reports, so librdkafka's own blocking flush
-/// can wait on its condition variable, and it sends lingering batches at once.
-#[allow(unsafe_code)]
-fn flush_now(
-    producer: &ThreadedProducer<ProducerCtx>,
-    timeout: Duration,
-) -> Result<(), KafkaError> {
-    let ms = i32::try_from(timeout.as_millis()).unwrap_or(i32::MAX);
-    // SAFETY: the handle belongs to `producer`, which outlives the call, and rd_kafka_flush
-    // may be called from any thread.
-    let err = unsafe { rdkafka_sys::rd_kafka_flush(producer.client().native_ptr(), ms) };
-    match err {
-        RDKafkaRespErr::RD_KAFKA_RESP_ERR_NO_ERROR => Ok(()),
-        e => Err(KafkaError::Flush(e.into())),
-    }
-}
-
-/// Adds the time until it is dropped to a stage counter.
-struct StageTimer<'a>(&'a Service, usize, Instant);
-
-impl Drop for StageTimer<'_> {
-    fn drop(&mut self) {
-        self.0.stage(self.1, self.2);
     }
 }
