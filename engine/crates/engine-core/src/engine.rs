@@ -98,12 +98,14 @@ impl SymbolBook {
     }
 }
 
+/// A level the current command changed: its visible total before the command and now.
 #[derive(Debug, Clone, Copy)]
 struct Touch {
     symbol: u32,
     side: Side,
     price: i64,
     old: i64,
+    new: i64,
 }
 
 /// Everything but the books, so that a book and the state can be borrowed together.
@@ -151,20 +153,31 @@ impl State {
         );
     }
 
-    /// Remember the level's quantity before the command first changes it.
+    /// Record that a level's visible total went from `old` to `new`; the first `old` of the
+    /// command is kept. Every change of a level's total goes through here, so that the end of
+    /// the command reads the totals from this list instead of looking the levels up again.
+    /// Returns the level's position in the list.
     #[inline]
-    fn touch(&mut self, symbol: u32, side: Side, price: i64, old: i64) {
-        if !self
+    fn touch(&mut self, symbol: u32, side: Side, price: i64, old: i64, new: i64) -> usize {
+        let found = self
             .touched
             .iter()
-            .any(|t| t.price == price && t.side == side && t.symbol == symbol)
-        {
-            self.touched.push(Touch {
-                symbol,
-                side,
-                price,
-                old,
-            });
+            .position(|t| t.price == price && t.side == side && t.symbol == symbol);
+        match found {
+            Some(i) => {
+                self.touched[i].new = new;
+                i
+            }
+            None => {
+                self.touched.push(Touch {
+                    symbol,
+                    side,
+                    price,
+                    old,
+                    new,
+                });
+                self.touched.len() - 1
+            }
         }
     }
 }
@@ -380,10 +393,12 @@ fn match_taker(
 ) {
     let maker_side = t.side.opposite();
     let mut last = 0i64;
-    // The level being consumed: touched once, not once per maker.
-    let mut touched_price = None;
+    // The level being consumed (its place in the touch list and its price): touched once, not
+    // once per maker; its total is written back at the top of each pass and at the end.
+    let mut cur: Option<(usize, i64)> = None;
     loop {
         let ladder = book.ladder_mut(maker_side);
+        sync_touch(ladder, st, cur);
         let Some(li) = ladder.levels.len().checked_sub(1) else {
             break;
         };
@@ -398,9 +413,9 @@ fn match_taker(
         if avail <= 0 {
             break;
         }
-        if touched_price != Some(price) {
-            st.touch(symbol, maker_side, price, level_qty);
-            touched_price = Some(price);
+        if cur.map(|c| c.1) != Some(price) {
+            let ti = st.touch(symbol, maker_side, price, level_qty, level_qty);
+            cur = Some((ti, price));
         }
         let maker = *st.arena.get(head);
         if t.stp != StpMode::None && maker.account == t.account {
@@ -525,8 +540,21 @@ fn match_taker(
             }
         }
     }
+    sync_touch(book.ladder(maker_side), st, cur);
     if last != 0 {
         book.last_price = last;
+    }
+}
+
+/// Write the current total of the level being consumed into its touch entry: only the top
+/// level is consumed, so if the top is no longer at that price the level is gone.
+#[inline]
+fn sync_touch(ladder: &Ladder, st: &mut State, cur: Option<(usize, i64)>) {
+    if let Some((ti, price)) = cur {
+        st.touched[ti].new = match ladder.best() {
+            Some(l) if l.price == price => l.qty,
+            _ => 0,
+        };
     }
 }
 
@@ -560,7 +588,7 @@ fn rest(
     let old = book
         .ladder_mut(side)
         .push_back(&mut st.arena, side, price, slot);
-    st.touch(symbol, side, price, old);
+    st.touch(symbol, side, price, old, old + visible);
     st.ids.insert_book(id, slot, symbol);
 }
 
@@ -723,8 +751,9 @@ fn remove_resting(book: &mut SymbolBook, st: &mut State, symbol: u32, slot: u32)
     let i = ladder
         .find(key_of(o.side, o.price))
         .expect("a resting order's level exists");
-    st.touch(symbol, o.side, o.price, ladder.levels[i].qty);
+    let old = ladder.levels[i].qty;
     ladder.levels[i].qty -= o.qty;
+    st.touch(symbol, o.side, o.price, old, old - o.qty);
     ladder.unlink(&mut st.arena, i, slot);
     st.arena.release(slot);
     st.ids.remove(&o.id);
@@ -793,18 +822,14 @@ impl Engine {
         let st = &mut self.st;
         for i in 0..st.touched.len() {
             let t = st.touched[i];
-            let qty = match self.books.get(t.symbol as usize) {
-                Some(Some(b)) => b.ladder(t.side).qty_at(t.side, t.price),
-                _ => 0,
-            };
-            if qty != t.old {
+            if t.new != t.old {
                 st.emit(
                     out,
                     t.symbol,
                     EventKind::BookLevel {
                         side: t.side,
                         price: t.price,
-                        qty,
+                        qty: t.new,
                     },
                 );
             }
@@ -1041,9 +1066,10 @@ impl Engine {
             let i = ladder
                 .find(key_of(o.side, o.price))
                 .expect("a resting order's level exists");
-            st.touch(symbol, o.side, o.price, ladder.levels[i].qty);
             let visible = o.qty.min(new_qty);
+            let old = ladder.levels[i].qty;
             ladder.levels[i].qty -= o.qty - visible;
+            st.touch(symbol, o.side, o.price, old, ladder.levels[i].qty);
             let m = st.arena.get_mut(slot);
             m.qty = visible;
             m.hidden = new_qty - visible;
