@@ -205,14 +205,6 @@ impl Ladder {
         level.tail = slot;
     }
 
-    /// Visible quantity at `price` (0 if no level).
-    pub fn qty_at(&self, side: Side, price: i64) -> i64 {
-        match self.find(key_of(side, price)) {
-            Ok(i) => self.levels[i].qty,
-            Err(_) => 0,
-        }
-    }
-
     /// Slots of level `i` in FIFO order.
     pub fn slots<'a>(&self, arena: &'a Arena, i: usize) -> LevelIter<'a> {
         LevelIter {

@@ -44,8 +44,11 @@ pub(crate) struct SymbolBook {
     pub tick: Divisor,
     pub lot: Divisor,
     pub reference_price: i64,
-    /// Last trade price, 0 before the first trade.
+    /// Last trade price, 0 before the first trade; set through `set_last_price`.
     pub last_price: i64,
+    /// Lowest and highest price the band allows around the current reference price, kept
+    /// up to date when the last price moves so that checking an order is two comparisons.
+    band: (i64, i64),
     pub bids: Ladder,
     pub asks: Ladder,
     /// Waiting stop orders by submission number.
@@ -67,18 +70,38 @@ impl SymbolBook {
         if !valid {
             return None;
         }
-        Some(SymbolBook {
+        let mut book = SymbolBook {
             rules,
             tick: Divisor::new(rules.tick_size)?,
             lot: Divisor::new(rules.lot_size)?,
             reference_price,
             last_price: 0,
+            band: (i64::MIN, i64::MAX),
             bids: Ladder::default(),
             asks: Ladder::default(),
             stops: BTreeMap::new(),
             stops_up: BTreeSet::new(),
             stops_down: BTreeSet::new(),
-        })
+        };
+        book.set_last_price(0);
+        Some(book)
+    }
+
+    /// Set the last trade price and the price band that follows from it.
+    #[inline]
+    pub(crate) fn set_last_price(&mut self, last: i64) {
+        self.last_price = last;
+        self.band = band_bounds(self.rules.price_band_bps, self.reference());
+    }
+
+    /// The band's reference: the last trade price, or the listing's before the first trade.
+    #[inline]
+    fn reference(&self) -> i64 {
+        if self.last_price != 0 {
+            self.last_price
+        } else {
+            self.reference_price
+        }
     }
 
     #[inline]
@@ -98,12 +121,14 @@ impl SymbolBook {
     }
 }
 
+/// A level the current command changed: its visible total before the command and now.
 #[derive(Debug, Clone, Copy)]
 struct Touch {
     symbol: u32,
     side: Side,
     price: i64,
     old: i64,
+    new: i64,
 }
 
 /// Everything but the books, so that a book and the state can be borrowed together.
@@ -151,20 +176,31 @@ impl State {
         );
     }
 
-    /// Remember the level's quantity before the command first changes it.
+    /// Record that a level's visible total went from `old` to `new`; the first `old` of the
+    /// command is kept. Every change of a level's total goes through here, so that the end of
+    /// the command reads the totals from this list instead of looking the levels up again.
+    /// Returns the level's position in the list.
     #[inline]
-    fn touch(&mut self, symbol: u32, side: Side, price: i64, old: i64) {
-        if !self
+    fn touch(&mut self, symbol: u32, side: Side, price: i64, old: i64, new: i64) -> usize {
+        let found = self
             .touched
             .iter()
-            .any(|t| t.price == price && t.side == side && t.symbol == symbol)
-        {
-            self.touched.push(Touch {
-                symbol,
-                side,
-                price,
-                old,
-            });
+            .position(|t| t.price == price && t.side == side && t.symbol == symbol);
+        match found {
+            Some(i) => {
+                self.touched[i].new = new;
+                i
+            }
+            None => {
+                self.touched.push(Touch {
+                    symbol,
+                    side,
+                    price,
+                    old,
+                    new,
+                });
+                self.touched.len() - 1
+            }
         }
     }
 }
@@ -229,30 +265,27 @@ pub(crate) fn triggers_up(t: OrderType, side: Side) -> bool {
     )
 }
 
-fn check_band(book: &SymbolBook, price: i64) -> Result<(), RejectReason> {
-    let bps = book.rules.price_band_bps;
-    let reference = if book.last_price != 0 {
-        book.last_price
-    } else {
-        book.reference_price
-    };
+/// Allowed price range `[lo, hi]` of a band of `bps` basis points around `reference`:
+/// `|price - reference| * 10_000 <= bps * reference`, i.e. `|price - reference| <= dev` with
+/// `dev = floor(bps * reference / 10_000)` (the distance is an integer).
+pub(crate) fn band_bounds(bps: i64, reference: i64) -> (i64, i64) {
     if bps == 0 || reference <= 0 {
-        return Ok(());
+        return (i64::MIN, i64::MAX);
     }
-    // i64 fast path; i128 only when a product could overflow
-    let fast = price
-        .checked_sub(reference)
-        .and_then(|d| d.checked_abs())
-        .and_then(|d| d.checked_mul(10_000))
-        .zip(bps.checked_mul(reference));
-    let outside = match fast {
-        Some((lhs, rhs)) => lhs > rhs,
-        None => {
-            let diff = (i128::from(price) - i128::from(reference)).abs();
-            diff * 10_000 > i128::from(bps) * i128::from(reference)
-        }
+    // i64 fast path; i128 only when the product could overflow
+    let dev = match bps.checked_mul(reference) {
+        Some(p) => i128::from(p / 10_000),
+        None => i128::from(bps) * i128::from(reference) / 10_000,
     };
-    if outside {
+    let r = i128::from(reference);
+    let clamp = |v: i128| v.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64;
+    (clamp(r - dev), clamp(r + dev))
+}
+
+#[inline]
+fn check_band(book: &SymbolBook, price: i64) -> Result<(), RejectReason> {
+    let (lo, hi) = book.band;
+    if price < lo || price > hi {
         return Err(RejectReason::PriceBand);
     }
     Ok(())
@@ -380,8 +413,9 @@ fn match_taker(
 ) {
     let maker_side = t.side.opposite();
     let mut last = 0i64;
-    // The level being consumed: touched once, not once per maker.
-    let mut touched_price = None;
+    // The level being consumed (its place in the touch list and its price): touched once, not
+    // once per maker; its total is written back when it is left and at the end.
+    let mut cur: Option<(usize, i64)> = None;
     loop {
         let ladder = book.ladder_mut(maker_side);
         let Some(li) = ladder.levels.len().checked_sub(1) else {
@@ -398,9 +432,13 @@ fn match_taker(
         if avail <= 0 {
             break;
         }
-        if touched_price != Some(price) {
-            st.touch(symbol, maker_side, price, level_qty);
-            touched_price = Some(price);
+        if cur.map(|c| c.1) != Some(price) {
+            // Only the top level is consumed, so a new top means the previous one is gone.
+            if let Some((ti, _)) = cur {
+                st.touched[ti].new = 0;
+            }
+            let ti = st.touch(symbol, maker_side, price, level_qty, level_qty);
+            cur = Some((ti, price));
         }
         let maker = *st.arena.get(head);
         if t.stp != StpMode::None && maker.account == t.account {
@@ -414,7 +452,7 @@ fn match_taker(
                     ladder.levels[li].qty -= maker.qty;
                     ladder.unlink(&mut st.arena, li, head);
                     st.arena.release(head);
-                    st.ids.remove(&maker.id);
+                    st.ids.remove_book(maker.id);
                     st.emit(
                         out,
                         symbol,
@@ -466,7 +504,7 @@ fn match_taker(
                     if open == 0 {
                         ladder.unlink(&mut st.arena, li, head);
                         st.arena.release(head);
-                        st.ids.remove(&maker.id);
+                        st.ids.remove_book(maker.id);
                     } else if vis == 0 {
                         let refill = display.min(hidden);
                         let m = st.arena.get_mut(head);
@@ -521,12 +559,25 @@ fn match_taker(
             } else {
                 ladder.unlink(&mut st.arena, li, head);
                 st.arena.release(head);
-                st.ids.remove(&maker.id);
+                st.ids.remove_book(maker.id);
             }
         }
     }
+    sync_touch(book.ladder(maker_side), st, cur);
     if last != 0 {
-        book.last_price = last;
+        book.set_last_price(last);
+    }
+}
+
+/// Write the final total of the level last consumed into its touch entry: only the top
+/// level is consumed, so if the top is no longer at that price the level is gone.
+#[inline]
+fn sync_touch(ladder: &Ladder, st: &mut State, cur: Option<(usize, i64)>) {
+    if let Some((ti, price)) = cur {
+        st.touched[ti].new = match ladder.best() {
+            Some(l) if l.price == price => l.qty,
+            _ => 0,
+        };
     }
 }
 
@@ -560,7 +611,7 @@ fn rest(
     let old = book
         .ladder_mut(side)
         .push_back(&mut st.arena, side, price, slot);
-    st.touch(symbol, side, price, old);
+    st.touch(symbol, side, price, old, old + visible);
     st.ids.insert_book(id, slot, symbol);
 }
 
@@ -723,11 +774,12 @@ fn remove_resting(book: &mut SymbolBook, st: &mut State, symbol: u32, slot: u32)
     let i = ladder
         .find(key_of(o.side, o.price))
         .expect("a resting order's level exists");
-    st.touch(symbol, o.side, o.price, ladder.levels[i].qty);
+    let old = ladder.levels[i].qty;
     ladder.levels[i].qty -= o.qty;
+    st.touch(symbol, o.side, o.price, old, old - o.qty);
     ladder.unlink(&mut st.arena, i, slot);
     st.arena.release(slot);
-    st.ids.remove(&o.id);
+    st.ids.remove_book(o.id);
     o
 }
 
@@ -793,18 +845,14 @@ impl Engine {
         let st = &mut self.st;
         for i in 0..st.touched.len() {
             let t = st.touched[i];
-            let qty = match self.books.get(t.symbol as usize) {
-                Some(Some(b)) => b.ladder(t.side).qty_at(t.side, t.price),
-                _ => 0,
-            };
-            if qty != t.old {
+            if t.new != t.old {
                 st.emit(
                     out,
                     t.symbol,
                     EventKind::BookLevel {
                         side: t.side,
                         price: t.price,
-                        qty,
+                        qty: t.new,
                     },
                 );
             }
@@ -1041,9 +1089,10 @@ impl Engine {
             let i = ladder
                 .find(key_of(o.side, o.price))
                 .expect("a resting order's level exists");
-            st.touch(symbol, o.side, o.price, ladder.levels[i].qty);
             let visible = o.qty.min(new_qty);
+            let old = ladder.levels[i].qty;
             ladder.levels[i].qty -= o.qty - visible;
+            st.touch(symbol, o.side, o.price, old, ladder.levels[i].qty);
             let m = st.arena.get_mut(slot);
             m.qty = visible;
             m.hidden = new_qty - visible;

@@ -24,10 +24,20 @@ const EMPTY: u64 = 0;
 const STOP: u64 = 1;
 const BOOK: u64 = 1 << 63;
 
+/// Entries of one chunk; a fixed-size array, so that indexing it needs no bounds check.
+type Entries = Box<[u64; CHUNK]>;
+
 #[derive(Debug, Clone)]
 struct Chunk {
-    entries: Box<[u64]>,
+    entries: Entries,
     live: u32,
+}
+
+fn empty_entries() -> Entries {
+    vec![EMPTY; CHUNK]
+        .into_boxed_slice()
+        .try_into()
+        .expect("a chunk has CHUNK entries")
 }
 
 #[derive(Debug, Default, Clone)]
@@ -35,7 +45,7 @@ pub(crate) struct OrderIndex {
     /// Chunk `c` holds ids `c * CHUNK .. (c + 1) * CHUNK`.
     dense: Vec<Option<Chunk>>,
     /// Empty chunks (all entries `EMPTY`) ready for reuse.
-    spare: Vec<Box<[u64]>>,
+    spare: Vec<Entries>,
     sparse: FxHashMap<u64, u64>,
     stops: FxHashMap<u64, (u32, u64)>,
     len: usize,
@@ -60,7 +70,7 @@ impl OrderIndex {
         self.dense.reserve((DENSE_LIMIT as usize) >> CHUNK_BITS);
         let chunks = (n / CHUNK + 2).min(SPARE_CHUNKS);
         while self.spare.len() < chunks {
-            self.spare.push(vec![EMPTY; CHUNK].into_boxed_slice());
+            self.spare.push(empty_entries());
         }
     }
 
@@ -112,10 +122,7 @@ impl OrderIndex {
         if self.dense.len() <= c {
             self.dense.resize_with(c + 1, || None);
         }
-        let entries = self
-            .spare
-            .pop()
-            .unwrap_or_else(|| vec![EMPTY; CHUNK].into_boxed_slice());
+        let entries = self.spare.pop().unwrap_or_else(empty_entries);
         self.dense[c].insert(Chunk { entries, live: 0 })
     }
 
@@ -155,6 +162,18 @@ impl OrderIndex {
             self.sparse.insert(id, v);
         }
         self.len += 1;
+    }
+
+    /// Remove the id of an order the caller knows is resting on a book.
+    #[inline]
+    pub fn remove_book(&mut self, id: u64) {
+        let v = if id < DENSE_LIMIT {
+            self.take_dense(id)
+        } else {
+            self.sparse.remove(&id).unwrap_or(EMPTY)
+        };
+        debug_assert!(v & BOOK != 0, "order id {id} is resting");
+        self.len -= 1;
     }
 
     #[inline]

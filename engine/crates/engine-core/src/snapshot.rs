@@ -258,7 +258,7 @@ impl Engine {
             };
             let mut b =
                 SymbolBook::new(rules, r.i64()?).ok_or(SnapshotError::Invalid("symbol rules"))?;
-            b.last_price = r.i64()?;
+            b.set_last_price(r.i64()?);
             for side in [Side::Buy, Side::Sell] {
                 let levels = r.u32()?;
                 for _ in 0..levels {

@@ -736,3 +736,31 @@ fn test_band_check_survives_huge_prices() {
     let near = lim(2, 1, 9, Side::Sell, 1_005_000_000_000_000, 1);
     assert_eq!(rejected(&new(&mut e, near)), None);
 }
+
+/// The band bounds prepared when the last price moves give the rule's answer for prices at
+/// and around both edges, including products that overflow i64.
+#[test]
+fn test_band_bounds_match_the_rule() {
+    let outside = |bps: i64, reference: i64, price: i64| {
+        bps != 0
+            && reference > 0
+            && (i128::from(price) - i128::from(reference)).abs() * 10_000
+                > i128::from(bps) * i128::from(reference)
+    };
+    for bps in [0, 1, 7, 50, 9_999, 10_000, 25_000, i64::MAX] {
+        for reference in [-5, 0, 1, 3, 99, 10_001, 123_457, i64::MAX / 3, i64::MAX] {
+            let (lo, hi) = crate::engine::band_bounds(bps, reference);
+            let mut probes = vec![1, 2, reference, i64::MAX];
+            for edge in [lo, hi] {
+                probes.extend((-2..=2).map(|d| edge.saturating_add(d)));
+            }
+            for price in probes.into_iter().filter(|&p| p > 0) {
+                assert_eq!(
+                    price < lo || price > hi,
+                    outside(bps, reference, price),
+                    "bps {bps} reference {reference} price {price}"
+                );
+            }
+        }
+    }
+}
