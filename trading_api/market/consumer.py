@@ -21,8 +21,7 @@ from collections.abc import Iterator
 from functools import partial
 from typing import Any
 
-from kafka import KafkaConsumer, TopicPartition
-from kafka.errors import OffsetOutOfRangeError
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaError, Message, TopicPartition
 from psycopg import Connection
 
 from trading_api.market import trades, wire
@@ -33,7 +32,9 @@ from xi.settings import Settings
 
 log = logging.getLogger(__name__)
 
-POLL_MS = 200
+POLL_S = 0.2
+MAX_BATCH = 1000
+METADATA_TIMEOUT_S = 5.0
 FIRST_SCAN_WINDOW = 2_000  # book.v1 offsets read back from the end before widening
 PARTIAL_DEPTHS = (5, 10, 20)
 
@@ -62,37 +63,60 @@ class Feed(threading.Thread):
     def follow(self) -> None:
         raise NotImplementedError
 
-    def consumer(self) -> KafkaConsumer:
-        return KafkaConsumer(
-            bootstrap_servers=self.settings.kafka_bootstrap,
-            isolation_level="read_committed",
-            enable_auto_commit=False,
-            auto_offset_reset="none",
-            client_id=f"trading-api-{self.topic}",
+    def consumer(self) -> Consumer:
+        return Consumer(
+            {
+                "bootstrap.servers": self.settings.kafka_bootstrap,
+                # Partitions are assigned by hand and nothing is committed: the id only names
+                # the client to the broker.
+                "group.id": f"trading-api-{self.topic}",
+                "isolation.level": "read_committed",
+                "enable.auto.commit": False,
+                "auto.offset.reset": "error",
+                "client.id": f"trading-api-{self.topic}",
+            }
         )
 
-    def partitions(self, consumer: KafkaConsumer) -> list[TopicPartition]:
+    def partitions(self, consumer: Consumer) -> list[TopicPartition]:
         """The topic's partitions, waiting for the topic to exist."""
         while not self.stopping.is_set():
-            found = consumer.partitions_for_topic(self.topic)
-            if found:
-                return [TopicPartition(self.topic, p) for p in sorted(found)]
+            found = consumer.list_topics(self.topic, timeout=METADATA_TIMEOUT_S).topics
+            known = found.get(self.topic)
+            if known is not None and known.error is None and known.partitions:
+                return [TopicPartition(self.topic, p) for p in sorted(known.partitions)]
             self.stopping.wait(1.0)
         return []
 
-    def records(self, consumer: KafkaConsumer) -> Iterator[list[Any]]:
-        """Batches of records until stopped."""
+    def records(self, consumer: Consumer) -> Iterator[list[Message]]:
+        """Batches of records until stopped; `FellOffTheLog` when a position left the log."""
         while not self.stopping.is_set():
-            yield from consumer.poll(timeout_ms=POLL_MS).values()
+            batch = []
+            for message in consumer.consume(MAX_BATCH, POLL_S):
+                error = message.error()
+                if error is None:
+                    batch.append(message)
+                elif error.code() in (
+                    KafkaError._AUTO_OFFSET_RESET,
+                    KafkaError.OFFSET_OUT_OF_RANGE,
+                ):
+                    raise FellOffTheLog(str(error))
+                else:
+                    log.warning("market data feed %s: %s", self.topic, error)
+            if batch:
+                yield batch
 
 
-def decode(topic: str, value: bytes) -> dict[str, Any] | None:
+class FellOffTheLog(RuntimeError):
+    """A feed's position is no longer in the log (retention removed it)."""
+
+
+def decode(topic: str, value: bytes | None) -> dict[str, Any] | None:
     """The message, or None (logged) when it breaks its topic's contract."""
     try:
-        message = json.loads(value)
+        message = json.loads(value or b"")
         contracts.validate(topic, message)
     except (ValueError, contracts.ContractError) as error:
-        log.error("market data message skipped: %s: %r", error, value[:200])
+        log.error("market data message skipped: %s: %r", error, (value or b"")[:200])
         return None
     return message
 
@@ -110,17 +134,19 @@ class BookFeed(Feed):
         consumer = self.consumer()
         try:
             parts = self.partitions(consumer)
-            starts = {tp: self._latest_snapshot(consumer, tp) for tp in parts}
-            consumer.assign(parts)
-            for tp, offset in starts.items():
-                consumer.seek(tp, offset)
+            consumer.assign(
+                [
+                    TopicPartition(tp.topic, tp.partition, self._latest_snapshot(consumer, tp))
+                    for tp in parts
+                ]
+            )
             try:
                 for batch in self.records(consumer):
                     for record in batch:
-                        message = decode(self.topic, record.value)
+                        message = decode(self.topic, record.value())
                         if message is not None:
                             self._apply(message)
-            except OffsetOutOfRangeError:
+            except FellOffTheLog:
                 log.warning("book feed fell off the log of %s; resyncing", self.topic)
                 self.books.drop(set(self.books.symbols()))
         finally:
@@ -141,10 +167,9 @@ class BookFeed(Feed):
                 ),
             )
 
-    def _latest_snapshot(self, consumer: KafkaConsumer, tp: TopicPartition) -> int:
+    def _latest_snapshot(self, consumer: Consumer, tp: TopicPartition) -> int:
         """The offset from which every symbol of the partition starts at its latest snapshot."""
-        begin = consumer.beginning_offsets([tp])[tp]
-        end = consumer.end_offsets([tp])[tp]
+        begin, end = consumer.get_watermark_offsets(tp, timeout=METADATA_TIMEOUT_S)
         window = FIRST_SCAN_WINDOW
         while True:
             low = max(begin, end - window)
@@ -159,15 +184,19 @@ class BookFeed(Feed):
             window *= 4
 
     def _read(
-        self, consumer: KafkaConsumer, tp: TopicPartition, low: int, end: int
+        self, consumer: Consumer, tp: TopicPartition, low: int, end: int
     ) -> Iterator[tuple[int, dict[str, Any]]]:
-        consumer.assign([tp])
-        consumer.seek(tp, low)
-        while consumer.position(tp) < end and not self.stopping.is_set():
-            for record in consumer.poll(timeout_ms=POLL_MS).get(tp, []):
-                message = decode(self.topic, record.value) if record.offset < end else None
-                if message is not None:
-                    yield record.offset, message
+        consumer.assign([TopicPartition(tp.topic, tp.partition, low)])
+        # The position, not the last record, tells the end: transaction markers take offsets.
+        while low < end and not self.stopping.is_set():
+            for record in consumer.consume(MAX_BATCH, POLL_S):
+                ours = record.error() is None and record.partition() == tp.partition
+                if ours and record.offset() < end:
+                    message = decode(self.topic, record.value())
+                    if message is not None:
+                        yield record.offset(), message
+            [position] = consumer.position([tp])
+            low = max(low, position.offset)
 
 
 class TradeFeed(Feed):
@@ -182,22 +211,26 @@ class TradeFeed(Feed):
                 parts = self.partitions(consumer)
                 stored = trades.positions(conn, self.topic)
                 conn.commit()
-                consumer.assign(parts)
-                beginnings = consumer.beginning_offsets(parts)
-                for tp in parts:
-                    consumer.seek(tp, stored.get(tp.partition, beginnings[tp]))
+                consumer.assign(
+                    [
+                        TopicPartition(
+                            tp.topic, tp.partition, stored.get(tp.partition, OFFSET_BEGINNING)
+                        )
+                        for tp in parts
+                    ]
+                )
                 for batch in self.records(consumer):
                     self._store(conn, batch)
         finally:
             consumer.close()
 
-    def _store(self, conn: Connection, batch: list[Any]) -> None:
-        messages = [m for r in batch if (m := decode(self.topic, r.value)) is not None]
+    def _store(self, conn: Connection, batch: list[Message]) -> None:
+        messages = [m for r in batch if (m := decode(self.topic, r.value())) is not None]
         trades.store(
             conn,
             messages,
             topic=self.topic,
-            next_offsets={batch[-1].partition: batch[-1].offset + 1},
+            next_offsets={r.partition(): r.offset() + 1 for r in batch},
         )
         now = now_ms()
         for message in messages:
