@@ -1,9 +1,11 @@
 """The market job: one streaming query over the engine's topics, each record read once.
 
-Every micro-batch of Kafka records is parsed per topic once and then, in ``foreachBatch``
-(:class:`MarketBatch`): the raw events go to the lake, the trades update the 1 s and 1 min
-bars (to InfluxDB, the minute bars also online), trades and execution reports update the
-per-account feature windows (online while open, to the lake once closed). Each write is
+Every micro-batch of Kafka records is read and parsed once (each record by its topic's
+contract, kept in Spark's cache) and then, in ``foreachBatch`` (:class:`MarketBatch`): the
+trades update the 1 s and 1 min bars (to InfluxDB, the minute bars also online), trades and
+execution reports update the per-account feature windows (online while open, to the lake once
+closed), book updates the spread and depth series, and the raw events go to the lake. Each
+write is
 idempotent by batch id or by key, and the state the batch starts from is the one saved by the
 batch before it, so a batch redone after a crash changes nothing.
 """
@@ -27,13 +29,15 @@ from pipelines import account_features, bars, book_series, lake, markets
 from pipelines.feature_push import push_account_activity, push_minute_bars
 from pipelines.influx_sink import InfluxSink, bar_point, book_point
 from pipelines.job_state import SECOND_NS, JobState
-from pipelines.sources import parse, read_topics, topic_name
+from pipelines.sources import messages, parse_all, read_topics, topic_name
 from pipelines.state_log import StateLog
 from xi import topics
 from xi.settings import Settings
 
 QUERY = "market"
-TOPICS = [topics.TRADES, topics.EXECUTIONS, topics.BOOK]
+TOPICS = [topics.TRADES, topics.EXECUTIONS, topics.BOOK, topics.LABELS]
+# Windowed by event time: what comes later than the watermark is left out of them.
+WINDOWED = (topics.TRADES, topics.EXECUTIONS)
 log = logging.getLogger(__name__)
 
 
@@ -68,23 +72,19 @@ class MarketBatch:
     def __call__(self, records: DataFrame, batch_id: int) -> None:
         times = StepTimes()
         state = JobState.from_json(self.states.before(batch_id))
-        records.persist(StorageLevel.MEMORY_AND_DISK)
+        parsed = parse_all(records, self.settings, TOPICS).persist(StorageLevel.MEMORY_AND_DISK)
         try:
             with times.step("read"):
-                present = {row["topic"] for row in records.select("topic").distinct().collect()}
-            # Parsed once: the lake, the bars and the features each read the parsed rows.
+                counts = parsed.groupBy("topic").count().collect()
+            present = {row["topic"] for row in counts}
             frames = {
-                topic: parse(records, self.settings, topic).persist(StorageLevel.MEMORY_AND_DISK)
+                topic: messages(parsed, self.settings, topic)
                 for topic in TOPICS
                 if topic_name(self.settings, topic) in present
             }
-            try:
-                self._process(frames, state, batch_id, times)
-            finally:
-                for frame in frames.values():
-                    frame.unpersist()
+            self._process(frames, state, batch_id, times)
         finally:
-            records.unpersist()
+            parsed.unpersist()
         with times.step("state"):
             self.states.save(batch_id, state.to_json())
         log.info("batch %d: %s", batch_id, times)
@@ -96,7 +96,9 @@ class MarketBatch:
         # keeps it, the bars and windows it would have counted in may be closed already.
         watermark = state.watermark_ns(self.settings.pipelines_watermark_s)
         on_time = {
-            topic: frame.where(F.col("ts_ns") >= watermark) for topic, frame in frames.items()
+            topic: frame.where(F.col("ts_ns") >= watermark)
+            for topic, frame in frames.items()
+            if topic in WINDOWED
         }
         with times.step("bars"):
             latest = self._bars(on_time.get(topics.TRADES), state)
@@ -104,8 +106,7 @@ class MarketBatch:
             latest = max(latest, self._activity(on_time, state))
         with times.step("book"):
             self._book(frames.get(topics.BOOK), state)
-        # After the aggregations: they parse the batch on every core into the cache, which
-        # the lake's single writing task then reads.
+        # Last: what is waited for (InfluxDB, the online store) goes out first.
         with times.step("lake"):
             self._lake(frames, batch_id)
         with times.step("close"):
@@ -121,13 +122,14 @@ class MarketBatch:
         self.influx(book_point(top) for top in tops.values())
 
     def _lake(self, frames: dict[str, DataFrame], batch_id: int) -> None:
-        trades, executions = frames.get(topics.TRADES), frames.get(topics.EXECUTIONS)
-        if trades is not None:
-            lake.write_batch(lake.lake_trades(trades), self.settings, lake.TRADES_TABLE, batch_id)
-        if executions is not None:
-            lake.write_batch(
-                lake.lake_events(executions), self.settings, lake.EXECUTIONS_TABLE, batch_id
-            )
+        tables = {
+            topics.TRADES: (lake.TRADES_TABLE, lake.lake_trades),
+            topics.EXECUTIONS: (lake.EXECUTIONS_TABLE, lake.lake_events),
+            topics.LABELS: (lake.LABELS_TABLE, lake.lake_labels),
+        }
+        for topic, (table, shape) in tables.items():
+            if topic in frames:
+                lake.write_batch(shape(frames[topic]), self.settings, table, batch_id)
 
     def _bars(self, trades: DataFrame | None, state: JobState) -> int:
         """Merge the batch's trades into the bars, write the bars they changed; latest trade."""

@@ -54,6 +54,12 @@ def lake_events(events: DataFrame) -> DataFrame:
     )
 
 
+def lake_labels(labels: DataFrame) -> DataFrame:
+    """A simulator's ground-truth scenario, filed under the date it started."""
+    started = F.timestamp_micros(F.expr("start_ns div 1000"))
+    return labels.select("*", F.to_date(started).alias("date"))
+
+
 def batch_file_name(batch_id: int) -> str:
     return f"batch-{batch_id:012d}.parquet"
 
@@ -61,6 +67,9 @@ def batch_file_name(batch_id: int) -> str:
 def write_batch(rows: DataFrame, settings: Settings, table: str, batch_id: int) -> int:
     """Write one micro-batch's ``rows`` (with ``date`` and ``symbol``); the files written."""
     folder = table_path(settings, table)
+    if (folder / "_spark_metadata").exists():
+        # Spark would read such a folder through that log only and never see these files.
+        raise LakeError(f"{folder} was written by a Spark file sink; move it aside first")
     staging = folder / "_staging" / f"batch-{batch_id}"
     # One task, so that each partition gets exactly one file: its name can be the batch's.
     rows.coalesce(1).write.mode("overwrite").partitionBy(*PARTITIONS).parquet(str(staging))

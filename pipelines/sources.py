@@ -121,18 +121,32 @@ def read_topics(spark: SparkSession, settings: Settings, names: list[str]) -> Da
     )
 
 
-def parse(records: DataFrame, settings: Settings, topic: str) -> DataFrame:
-    """The well-formed messages of one topic among ``records`` (of :func:`read_topics`)."""
-    schema = contract_schema(topic)
+def _column(topic: str) -> str:
+    return topic.replace(".", "_")
+
+
+def parse_all(records: DataFrame, settings: Settings, names: list[str]) -> DataFrame:
+    """Each record of :func:`read_topics` parsed by its own topic's contract, in one pass.
+
+    One struct column per topic holds the message of a record of that topic (null for the
+    others), so the batch's JSON is parsed once whatever reads it after.
+    """
+    value = F.col("value").cast("string")
+    messages = [
+        F.when(
+            F.col("topic") == topic_name(settings, name), F.from_json(value, contract_schema(name))
+        ).alias(_column(name))
+        for name in names
+    ]
+    return records.select("topic", "kafka_partition", "kafka_offset", *messages)
+
+
+def messages(parsed: DataFrame, settings: Settings, topic: str) -> DataFrame:
+    """The well-formed messages of one topic in ``parsed`` (of :func:`parse_all`)."""
     return (
-        records.where(F.col("topic") == topic_name(settings, topic))
-        .select(
-            F.from_json(F.col("value").cast("string"), schema).alias("message"),
-            "kafka_partition",
-            "kafka_offset",
-        )
-        .select("message.*", "kafka_partition", "kafka_offset")
-        .where(_complete(schema))
+        parsed.where(F.col("topic") == topic_name(settings, topic))
+        .select(f"{_column(topic)}.*", "kafka_partition", "kafka_offset")
+        .where(_complete(contract_schema(topic)))
     )
 
 

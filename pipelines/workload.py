@@ -173,6 +173,6 @@ class ActivityWorkload:
 
 
 def encode_event(topic: str, message: Message) -> tuple[bytes, bytes]:
-    """The Kafka (key, value) of an engine event: trades by symbol, reports by account."""
-    key = message["symbol"] if topic == topics.TRADES else str(message["account"])
+    """The Kafka (key, value) of an event: reports by account, the others by symbol."""
+    key = str(message["account"]) if topic == topics.EXECUTIONS else message["symbol"]
     return key.encode(), json.dumps(message, separators=(",", ":")).encode()

@@ -11,7 +11,7 @@ from pyspark.sql import SparkSession
 
 from features.definitions import ACCOUNT_ACTIVITY_TABLE
 from features.store import feature_store
-from pipelines import account_features
+from pipelines import account_features, lake
 from pipelines.backfill import batch_account_activity
 from pipelines.jobs import await_all, start_market_jobs
 from pipelines.workload import ActivityWorkload, Message, encode_event
@@ -63,10 +63,24 @@ def test_stream_and_batch_features_agree_with_each_other_and_with_a_plain_count(
     events = workload.events(start_ns, 360, 500_000_000)
     closing = workload.step(start_ns + 4 * MINUTE_NS)
     half = len(events) // 2
+    label = {
+        "scenario_id": "run-1/wash_trading/1",
+        "run_id": "run-1",
+        "seed": 5,
+        "category": "abuse",
+        "typology": "wash_trading",
+        "symbol": SYMBOLS[0],
+        "accounts": ACCOUNTS[:2],
+        "owner": None,
+        "side": None,
+        "start_ns": start_ns,
+        "end_ns": start_ns + MINUTE_NS,
+        "command_ids": ["run-1-1", "run-1-2"],
+    }
 
     send(pipeline_settings, events[:half])
     await_all(start_market_jobs(spark, pipeline_settings, available_now=True))
-    send(pipeline_settings, events[half:] + closing)
+    send(pipeline_settings, [*events[half:], *closing, (topics.LABELS, label)])
     await_all(start_market_jobs(spark, pipeline_settings, available_now=True))
 
     streamed = stream_rows(pipeline_settings).sort_values(KEY).reset_index(drop=True)
@@ -85,6 +99,10 @@ def test_stream_and_batch_features_agree_with_each_other_and_with_a_plain_count(
             assert row[name] == counted[key][name], (key, name)
     assert streamed["self_matched_lots"].sum() > 0
     assert ((streamed["counterparty_hhi"] > 0) & (streamed["counterparty_hhi"] <= 1)).all()
+
+    labels = pd.read_parquet(pipeline_settings.lake_dir / lake.LABELS_TABLE)
+    assert labels["scenario_id"].tolist() == [label["scenario_id"]]
+    assert labels["accounts"].tolist()[0].tolist() == label["accounts"]
 
     # Online: each (account, symbol)'s newest window, through the surveillance service (but
     # for the accounts of the closing step, whose newest window is still open).

@@ -152,7 +152,9 @@ def _send(producer: KafkaProducer, settings: Settings, events: list[tuple[str, M
     return sum(topic == topics.TRADES for topic, _ in events)
 
 
-def _throughput(spark: SparkSession, settings: Settings, backlog: int, report: Report) -> float:
+def _throughput(
+    spark: SparkSession, settings: Settings, backlog: int, reports: bool, report: Report
+) -> float:
     from pipelines.jobs import await_all, start_market_jobs
     from pipelines.workload import ActivityWorkload
 
@@ -160,6 +162,8 @@ def _throughput(spark: SparkSession, settings: Settings, backlog: int, report: R
     start_ns = time.time_ns() - 30 * 60 * SECOND_NS
     workload = ActivityWorkload(SYMBOLS, ACCOUNTS, seed=1)
     events = workload.events(start_ns, backlog, 5_000_000)
+    if not reports:
+        events = [(topic, message) for topic, message in events if topic == topics.TRADES]
     trades = _send(producer, settings, events)
     producer.flush()
     producer.close()
@@ -173,7 +177,12 @@ def _throughput(spark: SparkSession, settings: Settings, backlog: int, report: R
 
 
 def _latency(
-    spark: SparkSession, settings: Settings, rate: float, seconds: float, report: Report
+    spark: SparkSession,
+    settings: Settings,
+    rate: float,
+    seconds: float,
+    reports: bool,
+    report: Report,
 ) -> tuple[list[float], list[float]]:
     """Seconds from sending to InfluxDB and to the online store, per trade (inf: never seen)."""
     from pipelines import jobs
@@ -200,7 +209,7 @@ def _latency(
             if delay > 0:
                 time.sleep(delay)
             ts_ns = time.time_ns()
-            step = workload.step(ts_ns)
+            step = [(t, m) for t, m in workload.step(ts_ns) if reports or t == topics.TRADES]
             if not _send(producer, settings, step):
                 continue
             symbol = step[0][1]["symbol"]
@@ -246,6 +255,9 @@ def pipelines_bench(
     ] = 60_000,
     rate: Annotated[float, typer.Option(help="trades/s sent in the latency run")] = 1000,
     seconds: Annotated[float, typer.Option(help="length of the latency run")] = 20,
+    reports: Annotated[
+        bool, typer.Option(help="send the execution reports of each trade too")
+    ] = True,
 ) -> None:
     """Trades/s the market job keeps up with; trade-to-InfluxDB and -online latency at a rate."""
     from pipelines.spark_session import spark_session
@@ -266,9 +278,9 @@ def pipelines_bench(
             report(f"starting Spark ({settings.spark_master}, load {os.getloadavg()[0]:.2f})")
             spark = spark_session(settings, app_name="xi-bench-pipelines")
             try:
-                per_second = _throughput(spark, settings, backlog, report)
+                per_second = _throughput(spark, settings, backlog, reports, report)
                 report(f"throughput {per_second:,.0f} trades/s (load {os.getloadavg()[0]:.2f})")
-                to_influx, to_online = _latency(spark, settings, rate, seconds, report)
+                to_influx, to_online = _latency(spark, settings, rate, seconds, reports, report)
             finally:
                 spark.stop()
     finally:
@@ -281,6 +293,7 @@ def pipelines_bench(
         json.dumps(
             {
                 "load_average_1m": round(os.getloadavg()[0], 2),
+                "with_execution_reports": reports,
                 "trades_sent_for_latency": len(to_influx),
                 "never_in_influx": sum(math.isinf(value) for value in to_influx),
                 "never_online": sum(math.isinf(value) for value in to_online),
