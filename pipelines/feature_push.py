@@ -1,16 +1,23 @@
-"""Pushing each symbol's current one-minute bar to the Feast online store as it updates."""
+"""Pushing the stream's newest values to the Feast online store as they update.
+
+The online store keeps the last value pushed, whatever its time: a late event updating an
+older window must not replace the current one. So only a value at least as recent as the last
+one pushed for its key goes out; what was pushed is part of the job's saved state, so this
+holds across restarts too.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterable, MutableMapping
 
 import pandas as pd
+from feast import FeatureStore
 from feast.data_source import PushMode
 
-from features.definitions import SYMBOL_MARKET_PUSH
-from features.store import feature_store
+from features.definitions import ACCOUNT_ACTIVITY_PUSH, SYMBOL_MARKET_PUSH
+from pipelines import account_features
+from pipelines.account_features import Activity, WindowKey
 from pipelines.bars import Bar
-from xi.settings import Settings
 
 
 def _recency(bar: Bar) -> tuple[int, int]:
@@ -33,32 +40,38 @@ def symbol_market_rows(bars: Collection[Bar]) -> pd.DataFrame:
     )
 
 
-class FeatureBarPush:
-    """Pushes each symbol's newest one-minute bar of a micro-batch to the online store.
+def push_minute_bars(
+    store: FeatureStore, bars: Iterable[Bar], pushed: MutableMapping[str, tuple[int, int]]
+) -> None:
+    """Push each symbol's newest one-minute bar among ``bars`` unless an older one."""
+    latest: dict[str, Bar] = {}
+    for bar in bars:
+        newest = latest.get(bar.symbol)
+        if bar.interval == "1m" and (newest is None or _recency(bar) > _recency(newest)):
+            latest[bar.symbol] = bar
+    fresh = [bar for symbol, bar in latest.items() if _recency(bar) >= pushed.get(symbol, (0, 0))]
+    if not fresh:
+        return
+    store.push(SYMBOL_MARKET_PUSH, symbol_market_rows(fresh), to=PushMode.ONLINE)
+    pushed.update({bar.symbol: _recency(bar) for bar in fresh})
 
-    The online store keeps the last value pushed, whatever its time; a late trade updating an
-    older minute must not replace the current one, so only a bar at least as recent as the
-    last one pushed for its symbol goes out.
-    """
 
-    def __init__(self, settings: Settings) -> None:
-        self.store = feature_store(settings)
-        self.pushed: dict[str, tuple[int, int]] = {}
-
-    def __call__(self, bars: list[Bar], batch_id: int) -> None:
-        latest: dict[str, Bar] = {}
-        for bar in bars:
-            newest = latest.get(bar.symbol)
-            if newest is None or _recency(bar) > _recency(newest):
-                latest[bar.symbol] = bar
-        fresh = {
-            symbol: bar
-            for symbol, bar in latest.items()
-            if _recency(bar) >= self.pushed.get(symbol, (0, 0))
-        }
-        if not fresh:
-            return
-        self.store.push(
-            SYMBOL_MARKET_PUSH, symbol_market_rows(list(fresh.values())), to=PushMode.ONLINE
-        )
-        self.pushed.update({symbol: _recency(bar) for symbol, bar in fresh.items()})
+def push_account_activity(
+    store: FeatureStore,
+    found: Activity,
+    updated: Iterable[WindowKey],
+    window_ns: int,
+    pushed: MutableMapping[tuple[int, str], int],
+) -> None:
+    """Push each (account, symbol)'s newest updated window unless an older one."""
+    latest: dict[tuple[int, str], int] = {}
+    for account, symbol, start_ns in updated:
+        latest[(account, symbol)] = max(start_ns, latest.get((account, symbol), start_ns))
+    fresh = [(*key, start) for key, start in latest.items() if start >= pushed.get(key, 0)]
+    if not fresh:
+        return
+    rows = account_features.feature_rows(found, fresh, window_ns, as_of="last")
+    # The window's start is a lake column; the view serves the features as of the push.
+    rows = rows.drop(columns=["window_start"])
+    store.push(ACCOUNT_ACTIVITY_PUSH, rows, to=PushMode.ONLINE)
+    pushed.update({(account, symbol): start for account, symbol, start in fresh})

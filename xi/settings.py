@@ -102,6 +102,8 @@ class Settings(BaseSettings):
     # Micro-batch interval of the streaming jobs and how late a trade may come and still count.
     pipelines_trigger_s: float = 1.0
     pipelines_watermark_s: int = 10
+    # Length of the tumbling windows of the per-account surveillance features.
+    pipelines_feature_window_s: int = 60
     # Kafka records per micro-batch at most, so that a backlog is worked off in bounded steps.
     pipelines_max_offsets_per_trigger: int = 200_000
     # Streaming checkpoints and the Parquet lake. Unset, they follow state_dir (filled in below).

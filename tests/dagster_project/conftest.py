@@ -11,7 +11,7 @@ from pyspark.sql import SparkSession
 
 from dagster_project.resources import PlatformResource
 from pipelines import lake
-from pipelines.sources import contract_schema, event_time
+from pipelines.sources import contract_schema
 from pipelines.spark_session import spark_session
 from pipelines.workload import Trade, TradeWorkload
 from xi import topics
@@ -53,7 +53,7 @@ def write_lake(spark: SparkSession, settings: Settings, trades: list[Trade]) -> 
     """The trades as the streaming job lays them out: the lake's columns and partitions."""
     frame = spark.createDataFrame(trades, schema=contract_schema(topics.TRADES))
     (
-        lake.lake_trades(frame.withColumn("event_time", event_time()))
+        lake.lake_trades(frame)
         .write.partitionBy("date", "symbol")
         .mode("append")
         .parquet(str(lake.table_path(settings, lake.TRADES_TABLE)))

@@ -11,7 +11,7 @@ from feast import FeatureStore
 
 from features.store import apply
 from pipelines.bars import Bar
-from pipelines.feature_push import FeatureBarPush
+from pipelines.feature_push import push_minute_bars
 from xi.settings import Settings
 
 MINUTE_NS = 60 * 1_000_000_000
@@ -55,21 +55,21 @@ def online(store: FeatureStore, symbols: list[str]) -> dict[str, list]:
     ).to_dict()
 
 
-def test_the_online_store_serves_each_symbols_newest_bar(
-    store: FeatureStore, scratch: Settings
-) -> None:
-    push = FeatureBarPush(scratch)
-    push([bar("BTCUSDT", T0, T0 + 5, "100.5", 3), bar("ETHUSDT", T0, T0 + 7, "7", 1)], 0)
+def test_the_online_store_serves_each_symbols_newest_bar(store: FeatureStore) -> None:
+    pushed: dict[str, tuple[int, int]] = {}
+    first = [bar("BTCUSDT", T0, T0 + 5, "100.5", 3), bar("ETHUSDT", T0, T0 + 7, "7", 1)]
+    push_minute_bars(store, first, pushed)
     # One batch updates two minutes of BTCUSDT: the newer minute is served.
-    push(
+    push_minute_bars(
+        store,
         [
             bar("BTCUSDT", T0, T0 + 9, "101", 4),
             bar("BTCUSDT", T0 + MINUTE_NS, T0 + MINUTE_NS + 1, "102.25", 1),
         ],
-        1,
+        pushed,
     )
     # A late trade updates the older minute afterwards: it does not replace the newer one.
-    push([bar("BTCUSDT", T0, T0 + 2, "99", 5)], 2)
+    push_minute_bars(store, [bar("BTCUSDT", T0, T0 + 2, "99", 5)], pushed)
 
     values = online(store, ["BTCUSDT", "ETHUSDT", "SOLUSDT"])
 

@@ -1,4 +1,4 @@
-"""Fixtures of the pipelines tests: their own trades topic, InfluxDB bucket, lake and Spark."""
+"""Fixtures of the pipelines tests: topics, InfluxDB bucket, lake and checkpoints per test."""
 
 from __future__ import annotations
 
@@ -8,21 +8,19 @@ from pathlib import Path
 import pytest
 from pyspark.sql import SparkSession
 
+from pipelines.jobs import TOPICS
 from pipelines.spark_session import spark_session
 from tests.engine_service.harness import create_topics, unique
-from xi import clients, topics
+from xi import clients
 from xi.settings import Settings
 
 
-@pytest.fixture(scope="session")
-def pipeline_settings(
-    running_stack: Settings, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Settings]:
-    """Settings whose topics, bucket, checkpoints and lake belong to this test session only."""
+@pytest.fixture
+def pipeline_settings(running_stack: Settings, tmp_path: Path) -> Iterator[Settings]:
+    """Settings whose topics, bucket, checkpoints and lake belong to this test only."""
     prefix = f"{unique('t')}."
-    topic = f"{prefix}{topics.TRADES}"
-    create_topics(running_stack, [topic], partitions=4)
-    root: Path = tmp_path_factory.mktemp("pipelines")
+    names = [f"{prefix}{topic}" for topic in TOPICS]
+    create_topics(running_stack, names, partitions=4)
     bucket_name = unique("test-bars")
     with clients.influxdb(running_stack) as client:
         bucket = client.buckets_api().create_bucket(
@@ -32,22 +30,22 @@ def pipeline_settings(
         update={
             "pipelines_topic_prefix": prefix,
             "influxdb_bucket": bucket_name,
-            "pipelines_checkpoint_dir": root / "checkpoints",
-            "lake_dir": root / "lake",
-            "feast_dir": root / "feast",
+            "pipelines_checkpoint_dir": tmp_path / "checkpoints",
+            "lake_dir": tmp_path / "lake",
+            "feast_dir": tmp_path / "feast",
         }
     )
     with clients.influxdb(running_stack) as client:
         client.buckets_api().delete_bucket(bucket)
     admin = clients.kafka_admin(running_stack)
     try:
-        admin.delete_topics([topic])
+        admin.delete_topics(names)
     finally:
         admin.close()
 
 
 @pytest.fixture(scope="session")
-def spark(pipeline_settings: Settings) -> Iterator[SparkSession]:
-    session = spark_session(pipeline_settings, app_name="xi-pipelines-tests")
+def spark(running_stack: Settings) -> Iterator[SparkSession]:
+    session = spark_session(running_stack, app_name="xi-pipelines-tests")
     yield session
     session.stop()

@@ -1,12 +1,17 @@
 """`xi bench pipelines`: the market job's trades/s, and trade-to-InfluxDB and -online latency.
 
-Runs on its own topic, InfluxDB bucket, checkpoints, lake and Feast store, removed at the end:
-1. throughput: a backlog of made-up ``trades.v1`` records is produced first, then the job
-   (lake and both bar queries) works it off; trades/s = backlog / wall time of that run;
-2. latency: the job runs on its processing-time trigger while trades are sent at a fixed rate
-   with their time of sending; InfluxDB's 1 s bars are polled, and a trade counts as visible
-   when its bar's trade count includes it (one symbol's trades reach a bar in sending order);
-   likewise the Feast online store's minute bar per symbol (its minute and trade count).
+Runs on its own topics, InfluxDB bucket, checkpoints, lake and Feast store, removed at the end.
+The job reads what the engine writes for each trade: the trade on ``trades.v1`` and the
+execution reports around it on ``executions.v1`` (the new orders, both fills, some cancels).
+1. throughput: after a warm-up run on a fiftieth of it (Spark compiles the query's code once
+   per process), a backlog of made-up events is produced, then the job works it off in
+   micro-batches of ``XI_PIPELINES_MAX_OFFSETS_PER_TRIGGER`` records; trades/s = trades / the
+   summed duration of those micro-batches (the query's own progress reports);
+2. latency: the job runs on its processing-time trigger while events are sent so that trades
+   go out at a fixed rate, each stamped with its time of sending; InfluxDB's 1 s bars are
+   polled, and a trade counts as visible when its bar's trade count includes it (one symbol's
+   trades reach a bar in sending order); likewise the Feast online store's minute bar per
+   symbol (its minute and trade count).
 """
 
 from __future__ import annotations
@@ -37,9 +42,12 @@ if TYPE_CHECKING:
     from feast import FeatureStore
     from pyspark.sql import SparkSession
 
+    from pipelines.workload import Message
+
 SECOND_NS = 1_000_000_000
 Report = Callable[[str], None]
 SYMBOLS = ["BTCUSDT", "ETHUSDT", "SOLUSDT", "XITUSDT"]
+ACCOUNTS = list(range(1, 51))
 
 
 def _producer(settings: Settings) -> KafkaProducer:
@@ -134,33 +142,67 @@ def _poll(
         stop.wait(0.2)
 
 
-def _throughput(spark: SparkSession, settings: Settings, trades: int, report: Report) -> float:
-    from pipelines.jobs import await_all, start_market_jobs
-    from pipelines.workload import TradeWorkload, encode
+def _send(producer: KafkaProducer, settings: Settings, events: list[tuple[str, Message]]) -> int:
+    """Send engine events; the number of trades among them."""
+    from pipelines.workload import encode_event
 
-    topic = f"{settings.pipelines_topic_prefix}{topics.TRADES}"
-    report(f"producing a backlog of {trades:,} trades")
+    for topic, message in events:
+        key, value = encode_event(topic, message)
+        producer.send(f"{settings.pipelines_topic_prefix}{topic}", key=key, value=value)
+    return sum(topic == topics.TRADES for topic, _ in events)
+
+
+def _work_off(
+    spark: SparkSession, settings: Settings, events: list[tuple[str, Message]]
+) -> tuple[int, float, int]:
+    """Send ``events`` and run the job until it has read them: (trades, busy s, batches)."""
+    from pipelines.jobs import await_all, start_market_jobs
+
     producer = _producer(settings)
-    start_ns = time.time_ns() - 30 * 60 * SECOND_NS
-    for trade in TradeWorkload(SYMBOLS, seed=1).trades(start_ns, trades, 5_000_000):
-        key, value = encode(trade)
-        producer.send(topic, key=key, value=value)
+    trades = _send(producer, settings, events)
     producer.flush()
     producer.close()
-    report("working off the backlog (lake and bars)")
-    began = time.monotonic()
-    await_all(start_market_jobs(spark, settings, available_now=True))
-    return trades / (time.monotonic() - began)
+    queries = start_market_jobs(spark, settings, available_now=True)
+    await_all(queries)
+    progress = queries[0].recentProgress
+    busy_s = sum(batch["durationMs"]["triggerExecution"] for batch in progress) / 1000
+    return trades, busy_s, len(progress)
+
+
+def _throughput(
+    spark: SparkSession, settings: Settings, backlog: int, reports: bool, report: Report
+) -> float:
+    from pipelines.workload import ActivityWorkload
+
+    start_ns = time.time_ns() - 30 * 60 * SECOND_NS
+    workload = ActivityWorkload(SYMBOLS, ACCOUNTS, seed=1)
+    events = workload.events(start_ns, backlog, 5_000_000)
+    if not reports:
+        events = [(topic, message) for topic, message in events if topic == topics.TRADES]
+    # A first small run compiles the query's code: paid once per process, not per trade.
+    warm_up = len(events) // 50
+    report(f"warming up on {warm_up:,} events")
+    _work_off(spark, settings, events[:warm_up])
+    trades, busy_s, batches = _work_off(spark, settings, events[warm_up:])
+    report(
+        f"{trades:,} trades ({len(events) - warm_up:,} events): {batches} micro-batches, "
+        f"{busy_s:.1f} s in them"
+    )
+    return trades / busy_s
 
 
 def _latency(
-    spark: SparkSession, settings: Settings, rate: float, seconds: float, report: Report
+    spark: SparkSession,
+    settings: Settings,
+    rate: float,
+    seconds: float,
+    reports: bool,
+    report: Report,
 ) -> tuple[list[float], list[float]]:
     """Seconds from sending to InfluxDB and to the online store, per trade (inf: never seen)."""
     from pipelines import jobs
-    from pipelines.workload import TradeWorkload, encode
+    from pipelines.workload import ActivityWorkload
 
-    topic = f"{settings.pipelines_topic_prefix}{topics.TRADES}"
     queries = jobs.start_market_jobs(spark, settings)
     influx, online, stop = Visibility(), Visibility(), threading.Event()
     poller = threading.Thread(target=_poll, args=(settings, influx, online, stop), daemon=True)
@@ -171,20 +213,21 @@ def _latency(
     try:
         while any(q.lastProgress is None for q in queries):
             time.sleep(0.5)
-        report(f"sending {rate:,.0f} trades/s for {seconds:.0f} s")
+        report(f"sending {rate:,.0f} trades/s and their reports for {seconds:.0f} s")
         poller.start()
         producer = _producer(settings)
-        workload = TradeWorkload(SYMBOLS, seed=2)
+        workload = ActivityWorkload(SYMBOLS, ACCOUNTS, seed=2)
         began = time.monotonic()
-        for n in range(int(rate * seconds)):
+        while len(sent) < int(rate * seconds):
             # Pace by the clock: trade n leaves at began + n / rate.
-            delay = began + n / rate - time.monotonic()
+            delay = began + len(sent) / rate - time.monotonic()
             if delay > 0:
                 time.sleep(delay)
-            symbol = SYMBOLS[n % len(SYMBOLS)]
             ts_ns = time.time_ns()
-            key, value = encode(workload.trade(symbol, ts_ns))
-            producer.send(topic, key=key, value=value)
+            step = [(t, m) for t, m in workload.step(ts_ns) if reports or t == topics.TRADES]
+            if not _send(producer, settings, step):
+                continue
+            symbol = step[0][1]["symbol"]
             second = (symbol, ts_ns // SECOND_NS)
             minute = (symbol, ts_ns // (60 * SECOND_NS))
             in_second[second] += 1
@@ -222,18 +265,25 @@ def _latency(
 
 
 def pipelines_bench(
-    trades: Annotated[int, typer.Option(help="backlog of the throughput run")] = 200_000,
+    backlog: Annotated[
+        int, typer.Option(help="resting orders of the throughput run (7 in 10 trade)")
+    ] = 60_000,
     rate: Annotated[float, typer.Option(help="trades/s sent in the latency run")] = 1000,
     seconds: Annotated[float, typer.Option(help="length of the latency run")] = 20,
+    reports: Annotated[
+        bool, typer.Option(help="send the execution reports of each trade too")
+    ] = True,
 ) -> None:
     """Trades/s the market job keeps up with; trade-to-InfluxDB and -online latency at a rate."""
     from pipelines.spark_session import spark_session
 
     root = Path(tempfile.mkdtemp(prefix="pipelines-bench-"))
     settings = _scratch_settings(get_settings(), root)
+    from pipelines.jobs import TOPICS
+
     admin = clients.kafka_admin(settings)
-    topic = f"{settings.pipelines_topic_prefix}{topics.TRADES}"
-    admin.create_topics([NewTopic(topic, num_partitions=4, replication_factor=1)])
+    names = [f"{settings.pipelines_topic_prefix}{topic}" for topic in TOPICS]
+    admin.create_topics([NewTopic(name, num_partitions=4, replication_factor=1) for name in names])
     with clients.influxdb(settings) as client:
         bucket = client.buckets_api().create_bucket(
             bucket_name=settings.influxdb_bucket, org=settings.influxdb_org
@@ -243,21 +293,22 @@ def pipelines_bench(
             report(f"starting Spark ({settings.spark_master}, load {os.getloadavg()[0]:.2f})")
             spark = spark_session(settings, app_name="xi-bench-pipelines")
             try:
-                per_second = _throughput(spark, settings, trades, report)
+                per_second = _throughput(spark, settings, backlog, reports, report)
                 report(f"throughput {per_second:,.0f} trades/s (load {os.getloadavg()[0]:.2f})")
-                to_influx, to_online = _latency(spark, settings, rate, seconds, report)
+                to_influx, to_online = _latency(spark, settings, rate, seconds, reports, report)
             finally:
                 spark.stop()
     finally:
         with clients.influxdb(settings) as client:
             client.buckets_api().delete_bucket(bucket)
-        admin.delete_topics([topic])
+        admin.delete_topics(names)
         admin.close()
         shutil.rmtree(root, ignore_errors=True)
     typer.echo(
         json.dumps(
             {
                 "load_average_1m": round(os.getloadavg()[0], 2),
+                "with_execution_reports": reports,
                 "trades_sent_for_latency": len(to_influx),
                 "never_in_influx": sum(math.isinf(value) for value in to_influx),
                 "never_online": sum(math.isinf(value) for value in to_online),

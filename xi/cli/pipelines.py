@@ -11,7 +11,7 @@ from xi.cli.progress import console, steps
 from xi.settings import get_settings
 from xi.stack.service import StackError
 
-app = typer.Typer(help="Spark streaming jobs: bars to InfluxDB, the Parquet lake.")
+app = typer.Typer(help="Spark streaming jobs: bars and book series, the lake, account features.")
 
 
 @app.command()
@@ -21,7 +21,7 @@ def run(
     ] = False,
     status_every_s: Annotated[float, typer.Option(help="seconds between progress lines")] = 5.0,
 ) -> None:
-    """Run the market job (trades to bars and the lake) until Ctrl-C, from its checkpoints."""
+    """Run the market job until Ctrl-C, from its checkpoint (see pipelines/README.md)."""
     from pipelines import jobs
     from pipelines.spark_session import spark_session
 
