@@ -28,6 +28,7 @@ from trading_api.market import trades, wire
 from trading_api.market.books import Books
 from trading_api.market.hub import Hub
 from xi import contracts, markets, topics
+from xi.kafka_batches import next_batch
 from xi.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -91,7 +92,7 @@ class Feed(threading.Thread):
         """Batches of records until stopped; `FellOffTheLog` when a position left the log."""
         while not self.stopping.is_set():
             batch = []
-            for message in consumer.consume(MAX_BATCH, POLL_S):
+            for message in next_batch(consumer, MAX_BATCH, POLL_S):
                 error = message.error()
                 if error is None:
                     batch.append(message)
@@ -189,7 +190,7 @@ class BookFeed(Feed):
         consumer.assign([TopicPartition(tp.topic, tp.partition, low)])
         # The position, not the last record, tells the end: transaction markers take offsets.
         while low < end and not self.stopping.is_set():
-            for record in consumer.consume(MAX_BATCH, POLL_S):
+            for record in next_batch(consumer, MAX_BATCH, POLL_S):
                 ours = record.error() is None and record.partition() == tp.partition
                 if ours and record.offset() < end:
                     message = decode(self.topic, record.value())

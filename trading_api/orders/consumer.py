@@ -24,6 +24,7 @@ from trading_api.orders import user_stream
 from trading_api.orders.executions import Applied, apply_report
 from trading_api.orders.store import Order
 from xi import topics
+from xi.kafka_batches import next_batch
 from xi.markets import Markets
 from xi.settings import Settings
 
@@ -130,7 +131,7 @@ class ExecutionsConsumer(threading.Thread):
         try:
             while not self._stopping.is_set():
                 try:
-                    messages = consumer.consume(MAX_BATCH, POLL_S)
+                    messages = next_batch(consumer, MAX_BATCH, POLL_S)
                 except KafkaException:
                     # The client reconnects by itself; orders wait (bounded) meanwhile.
                     log.exception("reading executions failed; reading again")
